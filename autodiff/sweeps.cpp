@@ -1,0 +1,205 @@
+// The tape's sweeps. Each case is generated from the operation lists of scalar_ops.hpp, and each
+// rule reads the operation's definitions there, so the three sweeps cannot disagree.
+#include <type_traits>
+
+#include "autodiff/scalar_ops.hpp"
+#include "autodiff/tape.hpp"
+
+namespace tapir::autodiff {
+
+namespace {
+
+template <class D>
+inline constexpr bool is_zero = std::is_same_v<D, zero_t>;
+
+// ---- first-order adjoints ----
+template <class Op>
+inline void rev_u(const Statement& s, const double* val, double* adj) {
+  adj[s.a] += adj[s.out] * Op::d1(val[s.a], val[s.out]);
+}
+template <class Op>
+inline void rev_vv(const Statement& s, const double* val, double* adj) {
+  const double g = adj[s.out], a = val[s.a], b = val[s.b], y = val[s.out];
+  adj[s.a] += g * Op::da(a, b, y);
+  adj[s.b] += g * Op::db(a, b, y);
+}
+template <class Op>
+inline void rev_vd(const Statement& s, const double* val, double* adj) {
+  adj[s.a] += adj[s.out] * Op::da(val[s.a], val[s.b], val[s.out]);
+}
+template <class Op>
+inline void rev_dv(const Statement& s, const double* val, double* adj) {
+  adj[s.b] += adj[s.out] * Op::db(val[s.a], val[s.b], val[s.out]);
+}
+
+// ---- tangents ----
+template <class Op>
+inline void tan_u(const Statement& s, const double* val, double* dot) {
+  dot[s.out] = Op::d1(val[s.a], val[s.out]) * dot[s.a];
+}
+template <class Op>
+inline void tan_vv(const Statement& s, const double* val, double* dot) {
+  const double a = val[s.a], b = val[s.b], y = val[s.out];
+  dot[s.out] = Op::da(a, b, y) * dot[s.a] + Op::db(a, b, y) * dot[s.b];
+}
+template <class Op>
+inline void tan_vd(const Statement& s, const double* val, double* dot) {
+  dot[s.out] = Op::da(val[s.a], val[s.b], val[s.out]) * dot[s.a];
+}
+template <class Op>
+inline void tan_dv(const Statement& s, const double* val, double* dot) {
+  dot[s.out] = Op::db(val[s.a], val[s.b], val[s.out]) * dot[s.b];
+}
+
+// ---- second-order adjoints (with the first-order ones) ----
+template <class Op>
+inline void rev2_u(const Statement& s, const SweepArrays& w) {
+  const double g = w.adj[s.out], g2 = w.adj2[s.out], x = w.val[s.a], y = w.val[s.out];
+  const double d1 = Op::d1(x, y);
+  w.adj[s.a] += g * d1;
+  if constexpr (is_zero<decltype(Op::d2(x, y))>)
+    w.adj2[s.a] += g2 * d1;
+  else
+    w.adj2[s.a] += g2 * d1 + g * Op::d2(x, y) * w.dot[s.a];
+}
+template <class Op>
+inline void rev2_vv(const Statement& s, const SweepArrays& w) {
+  const double g = w.adj[s.out], g2 = w.adj2[s.out];
+  const double a = w.val[s.a], b = w.val[s.b], y = w.val[s.out];
+  const double da = Op::da(a, b, y), db = Op::db(a, b, y);
+  w.adj[s.a] += g * da;
+  w.adj[s.b] += g * db;
+  constexpr bool zaa = is_zero<decltype(Op::daa(a, b, y))>;
+  constexpr bool zab = is_zero<decltype(Op::dab(a, b, y))>;
+  constexpr bool zbb = is_zero<decltype(Op::dbb(a, b, y))>;
+  if constexpr (zaa && zab && zbb) {
+    w.adj2[s.a] += g2 * da;
+    w.adj2[s.b] += g2 * db;
+  } else {
+    const double ta = w.dot[s.a], tb = w.dot[s.b];
+    double ha = 0.0, hb = 0.0;
+    if constexpr (!zaa) ha += Op::daa(a, b, y) * ta;
+    if constexpr (!zab) {
+      const double h = Op::dab(a, b, y);
+      ha += h * tb;
+      hb += h * ta;
+    }
+    if constexpr (!zbb) hb += Op::dbb(a, b, y) * tb;
+    w.adj2[s.a] += g2 * da + g * ha;
+    w.adj2[s.b] += g2 * db + g * hb;
+  }
+}
+template <class Op>
+inline void rev2_vd(const Statement& s, const SweepArrays& w) {
+  const double g = w.adj[s.out], g2 = w.adj2[s.out];
+  const double a = w.val[s.a], b = w.val[s.b], y = w.val[s.out];
+  const double da = Op::da(a, b, y);
+  w.adj[s.a] += g * da;
+  if constexpr (is_zero<decltype(Op::daa(a, b, y))>)
+    w.adj2[s.a] += g2 * da;
+  else
+    w.adj2[s.a] += g2 * da + g * Op::daa(a, b, y) * w.dot[s.a];
+}
+template <class Op>
+inline void rev2_dv(const Statement& s, const SweepArrays& w) {
+  const double g = w.adj[s.out], g2 = w.adj2[s.out];
+  const double a = w.val[s.a], b = w.val[s.b], y = w.val[s.out];
+  const double db = Op::db(a, b, y);
+  w.adj[s.b] += g * db;
+  if constexpr (is_zero<decltype(Op::dbb(a, b, y))>)
+    w.adj2[s.b] += g2 * db;
+  else
+    w.adj2[s.b] += g2 * db + g * Op::dbb(a, b, y) * w.dot[s.b];
+}
+
+#define TAPIR_OPC(name) static_cast<std::uint32_t>(Opcode::name)
+
+}  // namespace
+
+void Tape::run_reverse(std::size_t begin) {
+  const Statement* st = statements_;
+  const double* val = val_;
+  double* adj = adj_;
+  for (std::size_t k = nstatements_; k-- > begin;) {
+    const Statement& s = st[k];
+    switch (s.op) {
+#define TAPIR_REV_U(Op, fn) \
+  case TAPIR_OPC(Op): rev_u<ops::Op>(s, val, adj); break;
+#define TAPIR_REV_B(Op, fn)                                  \
+  case TAPIR_OPC(Op##_vv): rev_vv<ops::Op>(s, val, adj); break; \
+  case TAPIR_OPC(Op##_vd): rev_vd<ops::Op>(s, val, adj); break; \
+  case TAPIR_OPC(Op##_dv): rev_dv<ops::Op>(s, val, adj); break;
+      TAPIR_UNARY_OPS(TAPIR_REV_U)
+      TAPIR_BINARY_OPS(TAPIR_REV_B)
+#undef TAPIR_REV_U
+#undef TAPIR_REV_B
+      case TAPIR_OPC(Custom):
+        nodes_[s.a]->reverse(arrays());
+        // A node may record (nested AD) and so move the buffers.
+        st = statements_;
+        val = val_;
+        adj = adj_;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+void Tape::run_tangent(std::size_t begin) {
+  const Statement* st = statements_;
+  const double* val = val_;
+  double* dot = dot_;
+  for (std::size_t k = begin; k < nstatements_; ++k) {
+    const Statement& s = st[k];
+    switch (s.op) {
+#define TAPIR_TAN_U(Op, fn) \
+  case TAPIR_OPC(Op): tan_u<ops::Op>(s, val, dot); break;
+#define TAPIR_TAN_B(Op, fn)                                  \
+  case TAPIR_OPC(Op##_vv): tan_vv<ops::Op>(s, val, dot); break; \
+  case TAPIR_OPC(Op##_vd): tan_vd<ops::Op>(s, val, dot); break; \
+  case TAPIR_OPC(Op##_dv): tan_dv<ops::Op>(s, val, dot); break;
+      TAPIR_UNARY_OPS(TAPIR_TAN_U)
+      TAPIR_BINARY_OPS(TAPIR_TAN_B)
+#undef TAPIR_TAN_U
+#undef TAPIR_TAN_B
+      case TAPIR_OPC(Custom):
+        nodes_[s.a]->tangent(arrays());
+        st = statements_;
+        val = val_;
+        dot = dot_;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+void Tape::run_reverse2(std::size_t begin) {
+  const Statement* st = statements_;
+  SweepArrays w = arrays();
+  for (std::size_t k = nstatements_; k-- > begin;) {
+    const Statement& s = st[k];
+    switch (s.op) {
+#define TAPIR_REV2_U(Op, fn) \
+  case TAPIR_OPC(Op): rev2_u<ops::Op>(s, w); break;
+#define TAPIR_REV2_B(Op, fn)                             \
+  case TAPIR_OPC(Op##_vv): rev2_vv<ops::Op>(s, w); break; \
+  case TAPIR_OPC(Op##_vd): rev2_vd<ops::Op>(s, w); break; \
+  case TAPIR_OPC(Op##_dv): rev2_dv<ops::Op>(s, w); break;
+      TAPIR_UNARY_OPS(TAPIR_REV2_U)
+      TAPIR_BINARY_OPS(TAPIR_REV2_B)
+#undef TAPIR_REV2_U
+#undef TAPIR_REV2_B
+      case TAPIR_OPC(Custom):
+        nodes_[s.a]->reverse2(w);
+        st = statements_;
+        w = arrays();
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+}  // namespace tapir::autodiff

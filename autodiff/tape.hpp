@@ -1,0 +1,239 @@
+#pragma once
+// The reverse-mode tape: a flat record of statements in creation order, with the primal value of
+// every variable stored beside it.
+//
+// Design (see ../shared/references/ad-design-notes.md):
+// - Creation order is a topological order, so every sweep is a plain loop: no sorting, no
+//   recursion, no per-call allocation once the buffers have grown to the problem's size.
+// - Buffers are rewound, never freed, between gradient calls (Stan Math's arena discipline).
+// - Primal values are stored, so one recording serves a reverse sweep (gradient), a forward tangent
+//   sweep and a second-order adjoint sweep (exact Hessian-vector products, forward-over-reverse:
+//   Pearlmutter 1994, Christianson 1992).
+// - Scalar operations are 16-byte statements dispatched by opcode; vector operations and user
+//   operations are `Node` objects in an arena, one statement per operation.
+// - One tape per thread, reached through a constant-initialised thread_local pointer.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <vector>
+
+namespace tapir::autodiff {
+
+using index_t = std::uint32_t;
+
+// A scalar statement: out = op(a) or out = op(a, b). For operations with a data argument, `b`
+// indexes a constant slot holding that datum.
+struct Statement {
+  std::uint32_t op;
+  index_t out;
+  index_t a;
+  index_t b;
+};
+
+// The arrays a sweep reads and writes, indexed by variable. `dot` (tangents) and `adj2`
+// (second-order adjoints) exist only during Hessian-vector products.
+struct SweepArrays {
+  const double* val;
+  double* adj;
+  double* dot;
+  double* adj2;
+};
+
+// An operation recorded as one object: vector and matrix operations, and user-defined operations
+// (see custom_op.hpp). Each node owns its three rules, so no operation can lack an HVP rule:
+// - reverse:  adj[in] += J^T adj[out]
+// - tangent:  dot[out] = J dot[in]
+// - reverse2: adj[in] += J^T adj[out] and
+//             adj2[in] += J^T adj2[out] + (sum_k adj[out_k] H_k) dot[in]
+// where J is the operation's Jacobian and H_k the Hessian of its k-th output.
+class Node {
+ public:
+  virtual ~Node() = default;
+  virtual void reverse(const SweepArrays& s) const = 0;
+  virtual void tangent(const SweepArrays& s) const = 0;
+  virtual void reverse2(const SweepArrays& s) const = 0;
+};
+
+// Grow-only bump allocator for nodes and the arrays they keep. Blocks are kept across rewinds.
+class Arena {
+ public:
+  struct Mark {
+    std::size_t block;
+    std::size_t used;
+  };
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena();
+
+  void* allocate(std::size_t bytes, std::size_t align = alignof(std::max_align_t)) {
+    std::size_t p = (used_ + align - 1) & ~(align - 1);
+    if (block_ < blocks_.size() && p + bytes <= blocks_[block_].size) [[likely]] {
+      used_ = p + bytes;
+      return blocks_[block_].data + p;
+    }
+    return allocate_slow(bytes, align);
+  }
+  template <class T>
+  T* allocate_array(std::size_t n) {
+    static_assert(std::is_trivially_destructible_v<T>, "arena arrays are never destroyed");
+    return static_cast<T*>(allocate(n * sizeof(T), alignof(T)));
+  }
+  Mark mark() const { return {block_, used_}; }
+  void rewind(const Mark& m) {
+    block_ = m.block;
+    used_ = m.used;
+  }
+  std::size_t bytes_reserved() const;
+
+ private:
+  struct Block {
+    char* data;
+    std::size_t size;
+  };
+  void* allocate_slow(std::size_t bytes, std::size_t align);
+  std::vector<Block> blocks_;
+  std::size_t block_ = 0;
+  std::size_t used_ = 0;
+};
+
+class Tape {
+ public:
+  // Where a scope began: rewinding to a mark drops everything recorded after it.
+  struct Mark {
+    index_t vars;
+    std::size_t statements;
+    std::size_t nodes;
+    Arena::Mark arena;
+  };
+
+  Tape();
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+  ~Tape();
+
+  // A variable without a statement: an independent input or a constant. Slot 0 always holds the
+  // constant 0, so default-constructed variables cost nothing.
+  index_t new_slot(double v) {
+    if (nvars_ == var_capacity_) [[unlikely]]
+      grow_vars(1);
+    val_[nvars_] = v;
+    return nvars_++;
+  }
+  // `n` consecutive variables whose values the caller writes; returns the first index.
+  index_t new_slots(std::size_t n) {
+    if (nvars_ + n > var_capacity_) [[unlikely]]
+      grow_vars(n);
+    index_t first = nvars_;
+    nvars_ += static_cast<index_t>(n);
+    return first;
+  }
+  index_t record(std::uint32_t op, index_t a, index_t b, double value) {
+    if (nvars_ == var_capacity_) [[unlikely]]
+      grow_vars(1);
+    if (nstatements_ == statement_capacity_) [[unlikely]]
+      grow_statements();
+    index_t out = nvars_++;
+    val_[out] = value;
+    statements_[nstatements_++] = Statement{op, out, a, b};
+    return out;
+  }
+  // Records a node constructed in the arena; the tape runs its destructor on rewind.
+  template <class N, class... Args>
+  N* make_node(Args&&... args) {
+    static_assert(std::is_base_of_v<Node, N>);
+    void* p = arena_.allocate(sizeof(N), alignof(N));
+    N* node = new (p) N(std::forward<Args>(args)...);
+    push_node(node);
+    return node;
+  }
+  Arena& arena() { return arena_; }
+
+  Mark mark() const { return {nvars_, nstatements_, nodes_.size(), arena_.mark()}; }
+  void rewind(const Mark& m);
+  // Drops everything but the constant slot 0.
+  void clear() { rewind(Mark{1, 0, 0, Arena::Mark{0, 0}}); }
+
+  index_t size() const { return nvars_; }
+  std::size_t statements() const { return nstatements_; }
+  double value(index_t i) const { return val_[i]; }
+  double& adjoint(index_t i) { return adj_[i]; }
+  double adjoint(index_t i) const { return adj_[i]; }
+  double tangent(index_t i) const { return dot_[i]; }
+  double& tangent(index_t i) { return dot_[i]; }
+  double adjoint2(index_t i) const { return adj2_[i]; }
+  double* values() { return val_; }
+  double* adjoints() { return adj_; }
+
+  // Gradient of variable `y` with respect to everything recorded since `from`: zeroes the
+  // adjoints of variables from `from.vars` on, seeds adj[y] = 1, sweeps back to `from`.
+  void reverse_sweep(const Mark& from, index_t y);
+  // Forward tangent sweep over statements since `from`. The caller first calls
+  // `begin_tangents(from)` (zeroes tangents from from.vars on) and sets the inputs' tangents.
+  void begin_tangents(const Mark& from);
+  void tangent_sweep(const Mark& from);
+  // Second-order adjoint sweep after a tangent sweep: fills adjoints (the gradient) and
+  // second-order adjoints (the Hessian of y times the tangent direction).
+  void reverse2_sweep(const Mark& from, index_t y);
+
+  // Bytes held by the tape's buffers (for memory-bound tests and diagnostics).
+  std::size_t bytes_reserved() const;
+
+ private:
+  void grow_vars(std::size_t extra);
+  void grow_statements();
+  void push_node(Node* node);
+  void ensure_second_order();
+  // The three sweeps over statements [begin, end), defined in sweeps.cpp.
+  void run_reverse(std::size_t begin);
+  void run_tangent(std::size_t begin);
+  void run_reverse2(std::size_t begin);
+  SweepArrays arrays() { return {val_, adj_, dot_, adj2_}; }
+
+  double* val_ = nullptr;
+  double* adj_ = nullptr;
+  double* dot_ = nullptr;
+  double* adj2_ = nullptr;
+  index_t nvars_ = 0;
+  std::size_t var_capacity_ = 0;
+  std::size_t second_order_capacity_ = 0;
+  Statement* statements_ = nullptr;
+  std::size_t nstatements_ = 0;
+  std::size_t statement_capacity_ = 0;
+  std::vector<Node*> nodes_;
+  Arena arena_;
+};
+
+namespace detail {
+inline constinit thread_local Tape* current_tape = nullptr;
+Tape* create_thread_tape();
+}  // namespace detail
+
+// This thread's tape, created on first use and destroyed when the thread ends.
+inline Tape& tape() {
+  Tape* t = detail::current_tape;
+  if (!t) [[unlikely]]
+    t = detail::create_thread_tape();
+  return *t;
+}
+
+// Everything recorded inside the scope is dropped when it ends; a gradient can be taken inside
+// another computation this way, and what was recorded before the scope is left untouched.
+class NestedScope {
+ public:
+  NestedScope() : tape_(autodiff::tape()), mark_(tape_.mark()) {}
+  NestedScope(const NestedScope&) = delete;
+  NestedScope& operator=(const NestedScope&) = delete;
+  ~NestedScope() { tape_.rewind(mark_); }
+  const Tape::Mark& mark() const { return mark_; }
+  Tape& tape() { return tape_; }
+
+ private:
+  Tape& tape_;
+  Tape::Mark mark_;
+};
+
+}  // namespace tapir::autodiff
