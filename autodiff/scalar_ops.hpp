@@ -451,6 +451,26 @@ struct Lchoose {
     return -(trigamma(k + 1.0) + trigamma(n - k + 1.0));
   }
 };
+// The normal log density as a function of the residual d = y - mu and the scale s:
+// -(d/s)^2 / 2 - log(s) - log(2 pi) / 2. One statement per density call (distributions/normal.hpp).
+inline constexpr double half_log_two_pi = 0.91893853320467274178032973640561763986139747363778;
+struct NormalResidual {
+  template <class T> static T value(const T& d, const T& s) {
+    T z = d / s;
+    return -0.5 * (z * z) - log(s) - half_log_two_pi;
+  }
+  template <class T> static T da(const T& d, const T& s, const T&) { return -d / (s * s); }
+  template <class T> static T db(const T& d, const T& s, const T&) {
+    T z = d / s;
+    return (z * z - 1.0) / s;
+  }
+  template <class T> static T daa(const T&, const T& s, const T&) { return -1.0 / (s * s); }
+  template <class T> static T dab(const T& d, const T& s, const T&) { return 2.0 * d / (s * s * s); }
+  template <class T> static T dbb(const T& d, const T& s, const T&) {
+    T z = d / s;
+    return (1.0 - 3.0 * z * z) / (s * s);
+  }
+};
 // polygamma(n, x) with the order n always data: only the (data, var) form is ever recorded, and
 // the derivative in n is undefined (NaN).
 struct Polygamma {
@@ -484,7 +504,8 @@ struct Polygamma {
 #define TAPIR_BINARY_OPS(X)                                                                    \
   X(Add, operator+) X(Sub, operator-) X(Mul, operator*) X(Div, operator/) X(Pow, pow)          \
   X(Atan2, atan2) X(Hypot, hypot) X(Fmin, fmin) X(Fmax, fmax) X(LogSumExp, log_sum_exp)        \
-  X(LogDiffExp, log_diff_exp) X(Lbeta, lbeta) X(Lchoose, lchoose) X(Polygamma, polygamma_op)
+  X(LogDiffExp, log_diff_exp) X(Lbeta, lbeta) X(Lchoose, lchoose) X(Polygamma, polygamma_op)                       \
+  X(NormalResidual, normal_residual_lpdf)
 
 // Opcodes: unary ops, then each binary op in three forms (var-var, var-data, data-var).
 enum class Opcode : std::uint32_t {

@@ -106,7 +106,7 @@ void Tape::push_node(Node* node) {
 void Tape::rewind(const Mark& m) {
   for (std::size_t i = nodes_.size(); i-- > m.nodes;) nodes_[i]->~Node();
   nodes_.resize(std::min(nodes_.size(), m.nodes));
-  nvars_ = std::max<index_t>(m.vars, 1);
+  nvars_ = std::max<std::size_t>(m.vars, 1);
   nstatements_ = m.statements;
   arena_.rewind(m.arena);
 }

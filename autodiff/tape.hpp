@@ -121,14 +121,14 @@ class Tape {
     if (nvars_ == var_capacity_) [[unlikely]]
       grow_vars(1);
     val_[nvars_] = v;
-    return nvars_++;
+    return static_cast<index_t>(nvars_++);
   }
   // `n` consecutive variables whose values the caller writes; returns the first index.
   index_t new_slots(std::size_t n) {
     if (nvars_ + n > var_capacity_) [[unlikely]]
       grow_vars(n);
-    index_t first = nvars_;
-    nvars_ += static_cast<index_t>(n);
+    index_t first = static_cast<index_t>(nvars_);
+    nvars_ += n;
     return first;
   }
   index_t record(std::uint32_t op, index_t a, index_t b, double value) {
@@ -136,7 +136,7 @@ class Tape {
       grow_vars(1);
     if (nstatements_ == statement_capacity_) [[unlikely]]
       grow_statements();
-    index_t out = nvars_++;
+    index_t out = static_cast<index_t>(nvars_++);
     val_[out] = value;
     statements_[nstatements_++] = Statement{op, out, a, b};
     return out;
@@ -152,12 +152,12 @@ class Tape {
   }
   Arena& arena() { return arena_; }
 
-  Mark mark() const { return {nvars_, nstatements_, nodes_.size(), arena_.mark()}; }
+  Mark mark() const { return {static_cast<index_t>(nvars_), nstatements_, nodes_.size(), arena_.mark()}; }
   void rewind(const Mark& m);
   // Drops everything but the constant slot 0.
   void clear() { rewind(Mark{1, 0, 0, Arena::Mark{0, 0}}); }
 
-  index_t size() const { return nvars_; }
+  index_t size() const { return static_cast<index_t>(nvars_); }
   std::size_t statements() const { return nstatements_; }
   double value(index_t i) const { return val_[i]; }
   double& adjoint(index_t i) { return adj_[i]; }
@@ -197,7 +197,9 @@ class Tape {
   double* adj_ = nullptr;
   double* dot_ = nullptr;
   double* adj2_ = nullptr;
-  index_t nvars_ = 0;
+  // Counters are size_t, not index_t, so that stores of index fields into statements cannot
+  // alias them: the compiler then keeps them in registers across a recording loop's body.
+  std::size_t nvars_ = 0;
   std::size_t var_capacity_ = 0;
   std::size_t second_order_capacity_ = 0;
   Statement* statements_ = nullptr;
