@@ -13,23 +13,54 @@ template <class D>
 inline constexpr bool is_zero = std::is_same_v<D, zero_t>;
 
 // ---- first-order adjoints ----
+// Chains of statements (s = s + x[i], lp += ...) make each statement's output the first operand
+// of the statement after it. The reverse sweep therefore carries the adjoint it last wrote to a
+// first operand in a register (`Carry`), so that the next statement reads its output's adjoint
+// without waiting on a store-to-load round trip through memory.
+struct Carry {
+  index_t slot = ~index_t{0};
+  double adj = 0.0;
+  double take(index_t out, const double* adj_array) const { return out == slot ? adj : adj_array[out]; }
+  void reset() { slot = ~index_t{0}; }
+};
 template <class Op>
-inline void rev_u(const Statement& s, const double* val, double* adj) {
-  adj[s.a] += adj[s.out] * Op::d1(val[s.a], val[s.out]);
+inline void rev_u(const Statement& s, const double* val, double* adj, Carry& c) {
+  const double g = c.take(s.out, adj);
+  const double r = adj[s.a] + g * Op::d1(val[s.a], val[s.out]);
+  adj[s.a] = r;
+  c.slot = s.a;
+  c.adj = r;
 }
 template <class Op>
-inline void rev_vv(const Statement& s, const double* val, double* adj) {
-  const double g = adj[s.out], a = val[s.a], b = val[s.b], y = val[s.out];
-  adj[s.a] += g * Op::da(a, b, y);
-  adj[s.b] += g * Op::db(a, b, y);
+inline void rev_vv(const Statement& s, const double* val, double* adj, Carry& c) {
+  const double g = c.take(s.out, adj), a = val[s.a], b = val[s.b], y = val[s.out];
+  const double ga = g * Op::da(a, b, y), gb = g * Op::db(a, b, y);
+  if (s.a != s.b) [[likely]] {
+    const double r = adj[s.a] + ga;
+    adj[s.a] = r;
+    adj[s.b] += gb;
+    c.slot = s.a;
+    c.adj = r;
+  } else {
+    adj[s.a] += ga + gb;
+    c.reset();
+  }
 }
 template <class Op>
-inline void rev_vd(const Statement& s, const double* val, double* adj) {
-  adj[s.a] += adj[s.out] * Op::da(val[s.a], val[s.b], val[s.out]);
+inline void rev_vd(const Statement& s, const double* val, double* adj, Carry& c) {
+  const double g = c.take(s.out, adj);
+  const double r = adj[s.a] + g * Op::da(val[s.a], val[s.b], val[s.out]);
+  adj[s.a] = r;
+  c.slot = s.a;
+  c.adj = r;
 }
 template <class Op>
-inline void rev_dv(const Statement& s, const double* val, double* adj) {
-  adj[s.b] += adj[s.out] * Op::db(val[s.a], val[s.b], val[s.out]);
+inline void rev_dv(const Statement& s, const double* val, double* adj, Carry& c) {
+  const double g = c.take(s.out, adj);
+  const double r = adj[s.b] + g * Op::db(val[s.a], val[s.b], val[s.out]);
+  adj[s.b] = r;
+  c.slot = s.b;
+  c.adj = r;
 }
 
 // ---- tangents ----
@@ -120,21 +151,23 @@ void Tape::run_reverse(std::size_t begin) {
   const Statement* st = statements_;
   const double* val = val_;
   double* adj = adj_;
+  Carry carry;
   for (std::size_t k = nstatements_; k-- > begin;) {
     const Statement& s = st[k];
     switch (s.op) {
 #define TAPIR_REV_U(Op, fn) \
-  case TAPIR_OPC(Op): rev_u<ops::Op>(s, val, adj); break;
-#define TAPIR_REV_B(Op, fn)                                  \
-  case TAPIR_OPC(Op##_vv): rev_vv<ops::Op>(s, val, adj); break; \
-  case TAPIR_OPC(Op##_vd): rev_vd<ops::Op>(s, val, adj); break; \
-  case TAPIR_OPC(Op##_dv): rev_dv<ops::Op>(s, val, adj); break;
+  case TAPIR_OPC(Op): rev_u<ops::Op>(s, val, adj, carry); break;
+#define TAPIR_REV_B(Op, fn)                                         \
+  case TAPIR_OPC(Op##_vv): rev_vv<ops::Op>(s, val, adj, carry); break; \
+  case TAPIR_OPC(Op##_vd): rev_vd<ops::Op>(s, val, adj, carry); break; \
+  case TAPIR_OPC(Op##_dv): rev_dv<ops::Op>(s, val, adj, carry); break;
       TAPIR_UNARY_OPS(TAPIR_REV_U)
       TAPIR_BINARY_OPS(TAPIR_REV_B)
 #undef TAPIR_REV_U
 #undef TAPIR_REV_B
       case TAPIR_OPC(Custom):
         nodes_[s.a]->reverse(arrays());
+        carry.reset();
         // A node may record (nested AD) and so move the buffers.
         st = statements_;
         val = val_;
