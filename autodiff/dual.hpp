@@ -96,8 +96,10 @@ template <class T>
 Dual<T> polygamma(int n, const Dual<T>& x) {
   return Dual<T>(polygamma(n, x.val), polygamma(n + 1, x.val) * x.tan);
 }
-template <class T>
-Dual<T> fma(const Dual<T>& a, const Dual<T>& b, const Dual<T>& c) {
+// fma(a, b, c) = a b + c with any mix of Dual and plain arguments.
+template <class A, class B, class C>
+  requires(is_dual_v<A> || is_dual_v<B> || is_dual_v<C>)
+auto fma(const A& a, const B& b, const C& c) {
   return a * b + c;
 }
 
@@ -106,16 +108,26 @@ bool operator==(const Dual<T>& a, const Dual<T>& b) {
   return a.val == b.val;
 }
 template <class T>
-bool operator==(const Dual<T>& a, double b) {
+bool operator==(const Dual<T>& a, const detail::same_t<T>& b) {
   return a.val == b;
+}
+template <class T, class D>
+  requires std::is_arithmetic_v<D> && (!std::is_same_v<T, double>)
+bool operator==(const Dual<T>& a, D b) {
+  return value_of(a.val) == static_cast<double>(b);
 }
 template <class T>
 std::partial_ordering operator<=>(const Dual<T>& a, const Dual<T>& b) {
   return value_of(a.val) <=> value_of(b.val);
 }
 template <class T>
-std::partial_ordering operator<=>(const Dual<T>& a, double b) {
-  return value_of(a.val) <=> b;
+std::partial_ordering operator<=>(const Dual<T>& a, const detail::same_t<T>& b) {
+  return value_of(a.val) <=> value_of(b);
+}
+template <class T, class D>
+  requires std::is_arithmetic_v<D> && (!std::is_same_v<T, double>)
+std::partial_ordering operator<=>(const Dual<T>& a, D b) {
+  return value_of(a.val) <=> static_cast<double>(b);
 }
 template <class T>
 double value_of(const Dual<T>& x) {
