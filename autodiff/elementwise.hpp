@@ -276,6 +276,7 @@ TAPIR_ELEMENTWISE_B(LogSumExp, log_sum_exp)
 TAPIR_ELEMENTWISE_B(LogDiffExp, log_diff_exp)
 TAPIR_ELEMENTWISE_B(Lbeta, lbeta)
 TAPIR_ELEMENTWISE_B(Lchoose, lchoose)
+TAPIR_ELEMENTWISE_B(NormalResidual, normal_residual_lpdf)
 #undef TAPIR_ELEMENTWISE_B
 
 // Scaling by a scalar.

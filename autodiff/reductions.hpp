@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "autodiff/elementwise.hpp"
+#include "autodiff/array_kernels.hpp"
 
 namespace tapir::autodiff {
 
@@ -246,12 +247,8 @@ class CumulativeSumNode final : public Node {
 // entries; a NaN entry: NaN.
 inline double log_sum_exp_weights(const double* x, std::size_t n, double* p) {
   constexpr double inf = std::numeric_limits<double>::infinity();
-  double m = -inf;
   bool nan = false;
-  for (std::size_t i = 0; i < n; ++i) {
-    nan |= std::isnan(x[i]);
-    m = std::max(m, x[i]);
-  }
+  const double m = array_max(x, n, nan);
   if (nan) {
     for (std::size_t i = 0; i < n; ++i) p[i] = std::numeric_limits<double>::quiet_NaN();
     return std::numeric_limits<double>::quiet_NaN();
@@ -262,11 +259,11 @@ inline double log_sum_exp_weights(const double* x, std::size_t n, double* p) {
     for (std::size_t i = 0; i < n; ++i) p[i] = (m == inf && x[i] == inf) ? 1.0 / count : 0.0;
     return m;
   }
-  double total = 0.0;
-  for (std::size_t i = 0; i < n; ++i) total += std::exp(x[i] - m);
-  const double v = m + std::log(total);
-  for (std::size_t i = 0; i < n; ++i) p[i] = std::exp(x[i] - v);
-  return v;
+  vector_exp(x, m, p, n);
+  const double total = array_sum(p, n);
+  const double inv_total = 1.0 / total;
+  for (std::size_t i = 0; i < n; ++i) p[i] *= inv_total;
+  return m + std::log(total);
 }
 
 }  // namespace detail
@@ -316,6 +313,19 @@ T log_sum_exp(const Vector<T>& x) {
     const index_t out = t.new_slot(v);
     t.make_node<detail::LogSumExpNode>(ref, p, out);
     return Var(v, out);
+  } else if constexpr (std::is_same_v<T, double>) {
+    if (n == 0) return -INFINITY;
+    bool nan = false;
+    const double m = array_max(x.data(), n, nan);
+    if (nan) return std::numeric_limits<double>::quiet_NaN();
+    if (!std::isfinite(m)) return m;
+    double total = 0.0, block[256];
+    for (std::size_t i = 0; i < n; i += 256) {
+      const std::size_t len = std::min<std::size_t>(256, n - i);
+      vector_exp(x.data() + i, m, block, len);
+      total += array_sum(block, len);
+    }
+    return m + std::log(total);
   } else {
     if (n == 0) return T(-INFINITY);
     T m = x[0];
@@ -339,10 +349,12 @@ Vector<T> softmax(const Vector<T>& x) {
     VarRef ref(t, x.data(), n);
     const index_t first = t.new_slots(n);
     double* val = t.values();
-    double total = 0.0;
-    for (std::size_t i = 0; i < n; ++i) total += (val[first + i] = std::exp(x[i].value() - m));
+    for (std::size_t i = 0; i < n; ++i) val[first + i] = x[i].value();
+    vector_exp(val + first, m, val + first, n);
+    const double total = array_sum(val + first, n);
+    const double inv_total = 1.0 / total;
     for (std::size_t i = 0; i < n; ++i) {
-      val[first + i] /= total;
+      val[first + i] *= inv_total;
       y[i] = Var(val[first + i], first + static_cast<index_t>(i));
     }
     t.make_node<detail::SoftmaxNode>(ref, first);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "autodiff/functional.hpp"
+#include "autodiff/reductions.hpp"
 #include "distributions/normal.hpp"
 
 namespace {
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < x.size(); ++i) s *= x[i];
       return s;
     }, near_one, false);
+    run("log_sum_exp", n, [](const auto& x) { return log_sum_exp(x); }, randn(n), true);
     std::vector<double> y = randn(n);
     run("normal_lpdf_iter", n, [&y](const auto& p) {
       using T = typename std::decay_t<decltype(p)>::Scalar;
