@@ -203,6 +203,42 @@ inline void check_same_shape(std::size_t ra, std::size_t ca, std::size_t rb, std
                                 " and " + std::to_string(rb) + "x" + std::to_string(cb));
 }
 
+
+// out(i, j) = m(i, j) + b(j): a bias added to every row, as one node. Either operand may be data.
+template <bool m_var, bool b_var>
+class AddRowwiseNode final : public Node {
+ public:
+  AddRowwiseNode(VarRef m, VarRef b, index_t out, std::size_t rows, std::size_t cols)
+      : m_(m), b_(b), out_(out), rows_(rows), cols_(cols) {}
+  void reverse(const SweepArrays& s) const override { accumulate(s.adj, s.adj); }
+  void tangent(const SweepArrays& s) const override {
+    for (std::size_t i = 0; i < rows_; ++i)
+      for (std::size_t j = 0; j < cols_; ++j) {
+        const std::size_t k = i * cols_ + j;
+        s.dot[out_ + k] = (m_var ? s.dot[m_[k]] : 0.0) + (b_var ? s.dot[b_[j]] : 0.0);
+      }
+  }
+  void reverse2(const SweepArrays& s) const override {
+    accumulate(s.adj, s.adj);
+    accumulate(s.adj2, s.adj2);
+  }
+
+ private:
+  // Linear: the same rule moves first- and second-order adjoints.
+  void accumulate(const double* from, double* to) const {
+    for (std::size_t i = 0; i < rows_; ++i)
+      for (std::size_t j = 0; j < cols_; ++j) {
+        const std::size_t k = i * cols_ + j;
+        const double g = from[out_ + k];
+        if constexpr (m_var) to[m_[k]] += g;
+        if constexpr (b_var) to[b_[j]] += g;
+      }
+  }
+  VarRef m_, b_;
+  index_t out_;
+  std::size_t rows_, cols_;
+};
+
 }  // namespace detail
 
 #define TAPIR_ELEMENTWISE_U(Op, fn)                                   \
@@ -278,6 +314,37 @@ TAPIR_ELEMENTWISE_B(Lbeta, lbeta)
 TAPIR_ELEMENTWISE_B(Lchoose, lchoose)
 TAPIR_ELEMENTWISE_B(NormalResidual, normal_residual_lpdf)
 #undef TAPIR_ELEMENTWISE_B
+
+// m + 1 b^T: adds the vector b to every row of m (a layer's bias), one node.
+template <Scalar A, Scalar B>
+Matrix<promote_t<A, B>> add_rowwise(const Matrix<A>& m, const Vector<B>& b) {
+  if (b.size() != m.cols())
+    throw std::invalid_argument("add_rowwise: matrix has " + std::to_string(m.cols()) +
+                                " columns, vector has size " + std::to_string(b.size()));
+  using R = promote_t<A, B>;
+  Matrix<R> out(m.rows(), m.cols());
+  const std::size_t rows = m.rows(), cols = m.cols();
+  if constexpr (is_var_v<R>) {
+    Tape& t = tape();
+    VarRef mr, br;
+    if constexpr (is_var_v<A>) mr = VarRef(t, m.data(), m.size());
+    if constexpr (is_var_v<B>) br = VarRef(t, b.data(), b.size());
+    const index_t first = t.new_slots(m.size());
+    double* val = t.values();
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t j = 0; j < cols; ++j) {
+        const std::size_t k = i * cols + j;
+        const double v = detail::as_double(m(i, j)) + detail::as_double(b[j]);
+        val[first + k] = v;
+        out.data()[k] = Var(v, first + static_cast<index_t>(k));
+      }
+    t.make_node<detail::AddRowwiseNode<is_var_v<A>, is_var_v<B>>>(mr, br, first, rows, cols);
+  } else {
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t j = 0; j < cols; ++j) out(i, j) = m(i, j) + b[j];
+  }
+  return out;
+}
 
 // Scaling by a scalar.
 template <Scalar A, Scalar B>

@@ -181,3 +181,29 @@ TEST_CASE("mismatched sizes raise invalid_argument") {
   CHECK_THROWS_AS(a + b, std::invalid_argument);
   CHECK_THROWS_WITH(dot(a, b), doctest::Contains("dot"));
 }
+
+TEST_CASE("add_rowwise adds a vector to every row, in every var/data form") {
+  const std::vector<double> x = {0.5, -1.0, 2.0, 0.3, 1.5, -0.7, 0.2, 0.9};  // m (2x3), b (2 of 3)
+  auto f = [](const auto& x) {
+    using T = typename std::decay_t<decltype(x)>::Scalar;
+    Matrix<T> m(2, 3);
+    for (std::size_t k = 0; k < 6; ++k) m.data()[k] = x[k];
+    Vector<T> b{x[6], x[7], x[6] * x[7]};
+    Matrix<double> md(2, 3, 0.25);
+    Vector<double> bd{1.0, 2.0, 3.0};
+    return sum(square(add_rowwise(m, b))) + sum(exp(add_rowwise(md, b))) + sum(square(add_rowwise(m, bd)));
+  };
+  auto scalar = [](const auto& x) {
+    using T = typename std::decay_t<decltype(x)>::Scalar;
+    const T b[3] = {x[6], x[7], x[6] * x[7]};
+    const double bd[3] = {1.0, 2.0, 3.0};
+    T s = 0.0;
+    for (std::size_t i = 0; i < 2; ++i)
+      for (std::size_t j = 0; j < 3; ++j)
+        s += square(x[i * 3 + j] + b[j]) + exp(0.25 + b[j]) + square(x[i * 3 + j] + bd[j]);
+    return s;
+  };
+  same_derivatives(f, scalar, x);
+  Matrix<double> m(2, 3);
+  CHECK_THROWS_AS(add_rowwise(m, Vector<double>(2)), std::invalid_argument);
+}
