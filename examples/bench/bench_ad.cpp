@@ -10,12 +10,30 @@
 #include <vector>
 
 #include "autodiff/functional.hpp"
+#include "autodiff/matrix_ops.hpp"
 #include "autodiff/reductions.hpp"
 #include "distributions/normal.hpp"
 
 namespace {
 
+using tapir::autodiff::Matrix;
 using tapir::autodiff::Vector;
+
+// Copies n entries of x from offset k into a Vector (copies of Vars cost no tape).
+template <class V>
+auto take_vector(const V& x, std::size_t& k, std::size_t n) {
+  Vector<typename V::Scalar> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = x[k + i];
+  k += n;
+  return v;
+}
+template <class V>
+auto take_matrix(const V& x, std::size_t& k, std::size_t rows, std::size_t cols) {
+  Matrix<typename V::Scalar> m(rows, cols);
+  for (std::size_t i = 0; i < rows * cols; ++i) m.data()[i] = x[k + i];
+  k += rows * cols;
+  return m;
+}
 using Clock = std::chrono::steady_clock;
 
 template <class F>
@@ -118,6 +136,65 @@ int main(int argc, char** argv) {
       }
       return lp;
     }, theta, true);
+  }
+  for (long m : {8L, 32L, 128L}) {
+    run("matmul", m, [m](const auto& x) {
+      std::size_t k = 0;
+      auto a = take_matrix(x, k, m, m);
+      auto b = take_matrix(x, k, m, m);
+      return sum(multiply(a, b));
+    }, randn(2 * m * m), false);
+  }
+  {
+    // regression: y ~ N(X w + b, exp(s)), w ~ N(0, 1), b ~ N(0, 1), s ~ N(0, 1); X is 1000 x 150.
+    const std::size_t rows = 1000, p = 150;
+    Matrix<double> X(rows, p);
+    for (std::size_t i = 0; i < rows * p; ++i) X.data()[i] = normal(rng);
+    const std::vector<double> yv = randn(rows);
+    const Vector<double> y(std::span<const double>(yv.data(), yv.size()));
+    std::vector<double> theta = randn(p + 2);
+    for (auto& e : theta) e *= 0.1;
+    const double c = tapir::autodiff::ops::half_log_two_pi;
+    run("regression", static_cast<long>(p + 2), [&X, &y, p, c](const auto& x) {
+      std::size_t k = 0;
+      auto w = take_vector(x, k, p);
+      const auto& b = x[p];
+      const auto& s = x[p + 1];
+      auto lp = -0.5 * (squared_norm(w) + b * b + s * s) - static_cast<double>(p + 2) * c;
+      return lp + sum(normal_residual_lpdf(y - (multiply(X, w) + b), exp(s)));
+    }, theta, true);
+    // logistic regression: y ~ bernoulli_logit(X w), w ~ N(0, 1).
+    Vector<double> yb(rows);
+    for (std::size_t i = 0; i < rows; ++i) yb[i] = normal(rng) > 0 ? 1.0 : 0.0;
+    std::vector<double> w0 = randn(p);
+    for (auto& e : w0) e *= 0.1;
+    run("logistic", static_cast<long>(p), [&X, &yb, p, c](const auto& w) {
+      auto eta = multiply(X, w);
+      return -0.5 * squared_norm(w) - static_cast<double>(p) * c + dot(yb, eta) - sum(log1p_exp(eta));
+    }, w0, true);
+  }
+  {
+    // MLP regression loss: tanh layers 8-32-32-1 on a batch of 256 rows, mean squared error.
+    const std::size_t din = 8, h = 32, batch = 256;
+    Matrix<double> Xb(batch, din);
+    for (std::size_t i = 0; i < batch * din; ++i) Xb.data()[i] = normal(rng);
+    const std::vector<double> yv = randn(batch);
+    const Vector<double> y(std::span<const double>(yv.data(), yv.size()));
+    const std::size_t np = din * h + h + h * h + h + h + 1;
+    std::vector<double> w = randn(np);
+    for (auto& e : w) e *= 0.2;
+    run("mlp", static_cast<long>(np), [&Xb, &y, din, h, batch](const auto& x) {
+      std::size_t k = 0;
+      auto W1 = take_matrix(x, k, din, h);
+      auto b1 = take_vector(x, k, h);
+      auto W2 = take_matrix(x, k, h, h);
+      auto b2 = take_vector(x, k, h);
+      auto w3 = take_vector(x, k, h);
+      const auto& b3 = x[k];
+      auto H1 = tanh(add_rowwise(multiply(Xb, W1), b1));
+      auto H2 = tanh(add_rowwise(multiply(H1, W2), b2));
+      return squared_norm(multiply(H2, w3) + b3 - y) / static_cast<double>(batch);
+    }, w, true);
   }
   return sink == 12345.678 ? 1 : 0;
 }
