@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "autodiff/block_cache.hpp"
+
 namespace tapir::autodiff {
 
 template <class T>
@@ -29,7 +31,7 @@ class Matrix {
  private:
   std::size_t rows_ = 0;
   std::size_t cols_ = 0;
-  std::vector<T> data_;
+  std::vector<T, CachingAllocator<T>> data_;
 };
 
 }  // namespace tapir::autodiff

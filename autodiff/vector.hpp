@@ -6,6 +6,8 @@
 #include <span>
 #include <vector>
 
+#include "autodiff/block_cache.hpp"
+
 namespace tapir::autodiff {
 
 template <class T>
@@ -19,7 +21,7 @@ class Vector {
   Vector(std::size_t n, const T& v) : data_(n, v) {}
   Vector(std::initializer_list<T> values) : data_(values) {}
   explicit Vector(std::span<const T> values) : data_(values.begin(), values.end()) {}
-  explicit Vector(std::vector<T> values) : data_(std::move(values)) {}
+  explicit Vector(const std::vector<T>& values) : data_(values.begin(), values.end()) {}
 
   std::size_t size() const noexcept { return data_.size(); }
   bool empty() const noexcept { return data_.empty(); }
@@ -34,10 +36,10 @@ class Vector {
   void resize(std::size_t n) { data_.resize(n); }
   operator std::span<const T>() const noexcept { return {data_.data(), data_.size()}; }
   operator std::span<T>() noexcept { return {data_.data(), data_.size()}; }
-  const std::vector<T>& std_vector() const noexcept { return data_; }
+  std::vector<T> std_vector() const { return std::vector<T>(data_.begin(), data_.end()); }
 
  private:
-  std::vector<T> data_;
+  std::vector<T, CachingAllocator<T>> data_;
 };
 
 }  // namespace tapir::autodiff
