@@ -23,10 +23,14 @@ struct Carry {
   double take(index_t out, const double* adj_array) const { return out == slot ? adj : adj_array[out]; }
   void reset() { slot = ~index_t{0}; }
 };
+// old + d, without the addition when old is still zero (the common case: most variables have one
+// use), which takes the adder's latency off the chain of a running sum or product.
+inline double accumulate(double old, double d) { return old == 0.0 ? d : old + d; }
+
 template <class Op>
 inline void rev_u(const Statement& s, const double* val, double* adj, Carry& c) {
   const double g = c.take(s.out, adj);
-  const double r = adj[s.a] + g * Op::d1(val[s.a], val[s.out]);
+  const double r = accumulate(adj[s.a], g * Op::d1(val[s.a], val[s.out]));
   adj[s.a] = r;
   c.slot = s.a;
   c.adj = r;
@@ -36,7 +40,7 @@ inline void rev_vv(const Statement& s, const double* val, double* adj, Carry& c)
   const double g = c.take(s.out, adj), a = val[s.a], b = val[s.b], y = val[s.out];
   const double ga = g * Op::da(a, b, y), gb = g * Op::db(a, b, y);
   if (s.a != s.b) [[likely]] {
-    const double r = adj[s.a] + ga;
+    const double r = accumulate(adj[s.a], ga);
     adj[s.a] = r;
     adj[s.b] += gb;
     c.slot = s.a;
@@ -49,7 +53,7 @@ inline void rev_vv(const Statement& s, const double* val, double* adj, Carry& c)
 template <class Op>
 inline void rev_vd(const Statement& s, const double* val, double* adj, Carry& c) {
   const double g = c.take(s.out, adj);
-  const double r = adj[s.a] + g * Op::da(val[s.a], val[s.b], val[s.out]);
+  const double r = accumulate(adj[s.a], g * Op::da(val[s.a], val[s.b], val[s.out]));
   adj[s.a] = r;
   c.slot = s.a;
   c.adj = r;
@@ -57,7 +61,7 @@ inline void rev_vd(const Statement& s, const double* val, double* adj, Carry& c)
 template <class Op>
 inline void rev_dv(const Statement& s, const double* val, double* adj, Carry& c) {
   const double g = c.take(s.out, adj);
-  const double r = adj[s.b] + g * Op::db(val[s.a], val[s.b], val[s.out]);
+  const double r = accumulate(adj[s.b], g * Op::db(val[s.a], val[s.b], val[s.out]));
   adj[s.b] = r;
   c.slot = s.b;
   c.adj = r;

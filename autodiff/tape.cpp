@@ -11,7 +11,7 @@ namespace tapir::autodiff {
 
 namespace {
 constexpr std::size_t initial_vars = std::size_t{1} << 14;
-constexpr std::size_t initial_statements = std::size_t{1} << 14;
+constexpr std::size_t initial_statements = initial_vars;
 constexpr std::size_t min_block = std::size_t{1} << 16;
 
 template <class T>
@@ -80,6 +80,10 @@ void Tape::grow_vars(std::size_t extra) {
     second_order_capacity_ = cap;
   }
   var_capacity_ = cap;
+  if (statement_capacity_ < cap) {
+    statement_capacity_ = cap;
+    statements_ = grow_buffer(statements_, statement_capacity_);
+  }
 }
 
 void Tape::grow_statements() {
@@ -96,6 +100,8 @@ void Tape::ensure_second_order() {
 }
 
 void Tape::push_node(Node* node) {
+  // Keeps statements <= variables (see record): a node without outputs gets a placeholder slot.
+  if (nstatements_ + 1 > nvars_) new_slot(0.0);
   if (nstatements_ == statement_capacity_) [[unlikely]]
     grow_statements();
   statements_[nstatements_++] = Statement{static_cast<std::uint32_t>(Opcode::Custom), 0,
