@@ -91,7 +91,7 @@ template <class Op>
 inline void rev2_u(const Statement& s, const SweepArrays& w) {
   const double g = w.adj[s.out], g2 = w.adj2[s.out], x = w.val[s.a], y = w.val[s.out];
   const double d1 = Op::d1(x, y);
-  w.adj[s.a] += g * d1;
+  w.adj[s.a] = accumulate(w.adj[s.a], g * d1);
   if constexpr (is_zero<decltype(Op::d2(x, y))>)
     w.adj2[s.a] += g2 * d1;
   else
@@ -102,8 +102,8 @@ inline void rev2_vv(const Statement& s, const SweepArrays& w) {
   const double g = w.adj[s.out], g2 = w.adj2[s.out];
   const double a = w.val[s.a], b = w.val[s.b], y = w.val[s.out];
   const double da = Op::da(a, b, y), db = Op::db(a, b, y);
-  w.adj[s.a] += g * da;
-  w.adj[s.b] += g * db;
+  w.adj[s.a] = accumulate(w.adj[s.a], g * da);
+  w.adj[s.b] = accumulate(w.adj[s.b], g * db);
   constexpr bool zaa = is_zero<decltype(Op::daa(a, b, y))>;
   constexpr bool zab = is_zero<decltype(Op::dab(a, b, y))>;
   constexpr bool zbb = is_zero<decltype(Op::dbb(a, b, y))>;
@@ -129,7 +129,7 @@ inline void rev2_vd(const Statement& s, const SweepArrays& w) {
   const double g = w.adj[s.out], g2 = w.adj2[s.out];
   const double a = w.val[s.a], b = w.val[s.b], y = w.val[s.out];
   const double da = Op::da(a, b, y);
-  w.adj[s.a] += g * da;
+  w.adj[s.a] = accumulate(w.adj[s.a], g * da);
   if constexpr (is_zero<decltype(Op::daa(a, b, y))>)
     w.adj2[s.a] += g2 * da;
   else
@@ -140,7 +140,7 @@ inline void rev2_dv(const Statement& s, const SweepArrays& w) {
   const double g = w.adj[s.out], g2 = w.adj2[s.out];
   const double a = w.val[s.a], b = w.val[s.b], y = w.val[s.out];
   const double db = Op::db(a, b, y);
-  w.adj[s.b] += g * db;
+  w.adj[s.b] = accumulate(w.adj[s.b], g * db);
   if constexpr (is_zero<decltype(Op::dbb(a, b, y))>)
     w.adj2[s.b] += g2 * db;
   else
