@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "inference/mcmc/adaptation.hpp"
+#include "inference/mcmc/divergence_report.hpp"
 #include "inference/mcmc/sampler.hpp"
 
 using namespace tapir;
@@ -238,6 +239,13 @@ TEST_CASE("the centred funnel diverges, in its neck") {
   // After warmup the divergences start where v is small: the narrow neck.
   CHECK(median(v_div) < median(v_draws) - 1.5);
   CHECK(median(v_div) < -1.0);
+  // The report names v as the parameter the divergences are shifted along.
+  const DivergenceReport report = divergence_report(model, chains);
+  CHECK(report.divergences == v_div.size());
+  REQUIRE_FALSE(report.locations.empty());
+  CHECK(report.locations[0].parameter == "v");
+  CHECK(report.locations[0].shift < -1.0);
+  CHECK(report.text().find("after warmup ended with a divergence") != std::string::npos);
 }
 
 namespace {
