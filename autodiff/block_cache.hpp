@@ -32,6 +32,7 @@ class BlockCache {
 
   void* allocate(std::size_t bytes) {
     const int c = size_class(bytes);
+    if (c > max_log2) throw std::bad_array_new_length();
     auto& list = free_[c - min_log2];
     if (!list.empty()) {
       void* p = list.back();
