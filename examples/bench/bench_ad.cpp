@@ -12,7 +12,7 @@
 #include "autodiff/functional.hpp"
 #include "autodiff/matrix_ops.hpp"
 #include "autodiff/reductions.hpp"
-#include "distributions/normal.hpp"
+#include "distributions/normal.hpp"  // scalar and vectorized normal_lpdf
 
 namespace {
 
@@ -111,6 +111,9 @@ int main(int argc, char** argv) {
     }, near_one, false);
     run("log_sum_exp", n, [](const auto& x) { return log_sum_exp(x); }, randn(n), true);
     std::vector<double> y = randn(n);
+    const Vector<double> yv(std::span<const double>(y.data(), y.size()));
+    run("normal_lpdf", n, [&yv](const auto& p) { return normal_lpdf(yv, p[0], exp(p[1])); },
+        std::vector<double>{0.3, 0.1}, true);
     run("normal_lpdf_iter", n, [&y](const auto& p) {
       using T = typename std::decay_t<decltype(p)>::Scalar;
       T lp = 0.0;
