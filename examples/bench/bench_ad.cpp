@@ -12,6 +12,7 @@
 #include "autodiff/functional.hpp"
 #include "autodiff/matrix_ops.hpp"
 #include "autodiff/reductions.hpp"
+#include "distributions/bernoulli.hpp"
 #include "distributions/normal.hpp"  // scalar and vectorized normal_lpdf
 
 namespace {
@@ -164,16 +165,16 @@ int main(int argc, char** argv) {
       const auto& b = x[p];
       const auto& s = x[p + 1];
       auto lp = -0.5 * (squared_norm(w) + b * b + s * s) - static_cast<double>(p + 2) * c;
-      return lp + sum(normal_residual_lpdf(y - (multiply(X, w) + b), exp(s)));
+      return lp + normal_lpdf(y, multiply(X, w) + b, exp(s));
     }, theta, true);
     // logistic regression: y ~ bernoulli_logit(X w), w ~ N(0, 1).
-    Vector<double> yb(rows);
-    for (std::size_t i = 0; i < rows; ++i) yb[i] = normal(rng) > 0 ? 1.0 : 0.0;
+    std::vector<int> yb(rows);
+    for (std::size_t i = 0; i < rows; ++i) yb[i] = normal(rng) > 0 ? 1 : 0;
     std::vector<double> w0 = randn(p);
     for (auto& e : w0) e *= 0.1;
     run("logistic", static_cast<long>(p), [&X, &yb, p, c](const auto& w) {
-      auto eta = multiply(X, w);
-      return -0.5 * squared_norm(w) - static_cast<double>(p) * c + dot(yb, eta) - sum(log1p_exp(eta));
+      return -0.5 * squared_norm(w) - static_cast<double>(p) * c +
+             tapir::distributions::bernoulli_logit_lpmf(yb, multiply(X, w));
     }, w0, true);
   }
   {
