@@ -17,6 +17,7 @@
 #include "autodiff/functional.hpp"
 #include "autodiff/special_functions.hpp"
 #include "distributions/lkj_corr_cholesky.hpp"
+#include "multivariate_harness.hpp"
 #include "multivariate_vectors.hpp"
 
 namespace {
@@ -25,53 +26,6 @@ using namespace tapir::autodiff;
 using tapir::distributions::lkj_corr_cholesky_lpdf;
 using tapir::distributions::lkj_log_normalizing_constant;
 
-// ---- harness (each test of this directory carries its own copy) ------------------------------
-
-struct Erased {
-  std::function<double(const Vector<double>&)> on_double;
-  std::function<Var(const Vector<Var>&)> on_var;
-  std::function<Dual<double>(const Vector<Dual<double>>&)> on_dual;
-  double operator()(const Vector<double>& x) const { return on_double(x); }
-  Var operator()(const Vector<Var>& x) const { return on_var(x); }
-  Dual<double> operator()(const Vector<Dual<double>>& x) const { return on_dual(x); }
-};
-template <class F>
-Erased erase(const F& f) {
-  return {[f](const Vector<double>& x) { return double(f(x)); }, [f](const Vector<Var>& x) { return Var(f(x)); },
-          [f](const Vector<Dual<double>>& x) { return Dual<double>(f(x)); }};
-}
-
-void close(double got, double want, double tol, const std::string& what) {
-  const double err = std::abs(got - want) / std::max(1.0, std::abs(want));
-  CHECK_MESSAGE(err <= tol, what << ": " << got << " vs " << want << " (error " << err << ")");
-}
-
-void check_function(const std::string& tag, const Erased& f, const std::vector<double>& x) {
-  DerivativeCheckOptions opt;
-  opt.step = 1e-4;
-  const DerivativeCheck c = check_derivatives(f, x, opt);
-  CHECK_MESSAGE(c.ok, tag << "\n" << c.report());
-  std::vector<double> v(x.size());
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = std::cos(1.0 + 0.7 * static_cast<double>(i));
-  const HessianVectorProduct h = hvp(f, x, v);
-  const ValueAndDerivative d = directional_derivative(f, x, v);
-  double gv = 0.0;
-  for (std::size_t i = 0; i < v.size(); ++i) gv += h.gradient[i] * v[i];
-  close(d.value, h.value, 1e-14, tag + " Dual value");
-  close(d.derivative, gv, 1e-12, tag + " Dual derivative");
-  close(f(Vector<double>(std::vector<double>(x))), h.value, 1e-14, tag + " double value");
-}
-
-template <class E, class F>
-void check_throws(const F& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    FAIL("no exception thrown");
-  } catch (const E& e) {
-    const std::string what = e.what();
-    for (const std::string& p : parts) CHECK_MESSAGE(what.find(p) != std::string::npos, what << " lacks '" << p << "'");
-  }
-}
 
 Matrix<double> to_matrix(const std::vector<double>& flat, std::size_t k) {
   Matrix<double> m(k, k);
