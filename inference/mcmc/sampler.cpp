@@ -32,7 +32,7 @@ std::vector<double> random_initialization(const models::Model& model, distributi
 }
 
 ChainResult run_nuts_chain(const models::Model& model, const NutsConfig& config, distributions::Key key, int chain,
-                           const ProgressCallback& progress) {
+                           const ProgressCallback& progress, DrawSink* sink) {
   using Clock = std::chrono::steady_clock;
   const std::size_t n = model.dimension();
   auto [init_key, sample_key] = distributions::split(key);
@@ -78,6 +78,7 @@ ChainResult run_nuts_chain(const models::Model& model, const NutsConfig& config,
     if (it == config.num_warmup) {
       if (adapt) params.step_size = step_adaptation.final_step_size();
       result.warmup_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      if (sink) sink->adaptation_done(params.step_size, params.metric);
       t0 = Clock::now();
     }
     auto [next, info] = nuts_step(model, state, params, rng);
@@ -121,6 +122,7 @@ ChainResult run_nuts_chain(const models::Model& model, const NutsConfig& config,
       result.rows.push_back({state.log_density, info.accept_stat, info.step_size, info.tree_depth, info.n_leapfrog,
                              info.divergent, info.energy});
       result.draws.push_back(model.constrain(state.position));
+      if (sink) sink->draw(result.rows.back(), result.draws.back(), warmup);
       if (warmup) ++result.num_warmup_rows;
       if (!warmup) result.unconstrained_draws.push_back(state.position);
     }
@@ -129,16 +131,22 @@ ChainResult run_nuts_chain(const models::Model& model, const NutsConfig& config,
   if (config.num_warmup == total) {
     if (adapt) params.step_size = step_adaptation.final_step_size();
     result.warmup_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (sink) sink->adaptation_done(params.step_size, params.metric);
   } else {
     result.sampling_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   }
+  if (sink) sink->finished(result.warmup_seconds, result.sampling_seconds);
   result.step_size = params.step_size;
   result.metric = params.metric;
   return result;
 }
 
 std::vector<ChainResult> run_nuts(const models::Model& model, const NutsConfig& config, distributions::Key key,
-                                  int num_chains, int num_threads, const ProgressCallback& progress) {
+                                  int num_chains, int num_threads, const ProgressCallback& progress,
+                                  std::span<DrawSink* const> sinks) {
+  if (!sinks.empty() && sinks.size() != static_cast<std::size_t>(num_chains))
+    throw size_error("run_nuts: " + std::to_string(sinks.size()) + " draw sinks given for " +
+                     std::to_string(num_chains) + " chains");
   const std::vector<distributions::Key> keys = distributions::split(key, static_cast<std::size_t>(num_chains));
   std::vector<ChainResult> results(static_cast<std::size_t>(num_chains));
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(num_chains));
@@ -147,7 +155,7 @@ std::vector<ChainResult> run_nuts(const models::Model& model, const NutsConfig& 
   auto work = [&](int worker) {
     for (int c = worker; c < num_chains; c += threads) {
       try {
-        results[c] = run_nuts_chain(model, config, keys[c], c, progress);
+        results[c] = run_nuts_chain(model, config, keys[c], c, progress, sinks.empty() ? nullptr : sinks[c]);
       } catch (...) {
         errors[c] = std::current_exception();
       }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,16 +63,34 @@ struct ChainResult {
   double warmup_seconds = 0.0, sampling_seconds = 0.0;
 };
 
+// Receives a chain's output as it is produced (the draws are also kept in the ChainResult), so
+// that files are written as the chain runs and an interrupted run keeps what it sampled. Each
+// chain has its own sink, called from that chain's thread only.
+class DrawSink {
+ public:
+  virtual ~DrawSink() = default;
+  // Every kept iteration, warmup rows first when config.save_warmup: the sampler's values and
+  // the constrained parameters and outputs (Model::constrained_names order).
+  virtual void draw(const SamplerRow& row, std::span<const double> constrained, bool warmup) = 0;
+  // Once, when warmup ends (also with adaptation off or no warmup): the step size and metric used
+  // for sampling.
+  virtual void adaptation_done(double /*step_size*/, const Metric& /*metric*/) {}
+  // Once, after the last iteration.
+  virtual void finished(double /*warmup_seconds*/, double /*sampling_seconds*/) {}
+};
+
 // Called after every iteration of every chain (from the chain's thread): chain, iteration
 // (0-based, warmup first), total iterations. Must be thread-safe.
 using ProgressCallback = std::function<void(int, int, int)>;
 
 ChainResult run_nuts_chain(const models::Model& model, const NutsConfig& config, distributions::Key key, int chain,
-                           const ProgressCallback& progress = {});
+                           const ProgressCallback& progress = {}, DrawSink* sink = nullptr);
 
-// num_threads <= 0: one thread per chain (at most the hardware's).
+// num_threads <= 0: one thread per chain (at most the hardware's). sinks: empty, or one per chain
+// (null entries allowed); tapir::size_error otherwise.
 std::vector<ChainResult> run_nuts(const models::Model& model, const NutsConfig& config, distributions::Key key,
-                                  int num_chains = 4, int num_threads = 0, const ProgressCallback& progress = {});
+                                  int num_chains = 4, int num_threads = 0, const ProgressCallback& progress = {},
+                                  std::span<DrawSink* const> sinks = {});
 
 // Uniform(-radius, radius) initial values with up to 100 retries until the log density and its
 // gradient are finite; throws tapir::domain_error naming the last failure otherwise.
