@@ -42,7 +42,7 @@
 // = -log|det J_f(f^{-1}(x))|, which gives the density of a pushed-forward variable:
 //     log p_x(x) = log p_u(f^{-1}(x)) + inverse_log_abs_det_jacobian(b, x).
 //
-// Bijectors, namespace tapir::bijectors (one header each in distributions/bijectors/, all
+// Bijectors, namespace tapir::distributions::bijectors (one header each in distributions/bijectors/, all
 // included by bijectors/field.hpp):
 //   Identity, Exp, Softplus, Sigmoid (onto (a, b)), Tanh, Affine, LowerBound, UpperBound,
 //   LowerUpper, StickBreaking, Ordered, CorrCholesky, Chain (composition, right to left; a
@@ -69,7 +69,7 @@
 #include "autodiff/vector.hpp"
 #include "distributions/bijectors/identity.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 using autodiff::Dual;
 using autodiff::Var;
@@ -275,4 +275,4 @@ auto inverse_log_abs_det_jacobian(const B& b, const R& x) {
   return -log_abs_det_jacobian(b, unconstrain(b, x));
 }
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

@@ -11,7 +11,7 @@
 
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class Affine {
  public:
@@ -102,4 +102,4 @@ class Affine {
   double sum_log_abs_scale_ = 0.0;
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

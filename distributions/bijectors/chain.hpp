@@ -18,7 +18,7 @@
 
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class Chain {
  public:
@@ -87,4 +87,4 @@ class Chain {
   std::vector<Bijector> parts_;
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

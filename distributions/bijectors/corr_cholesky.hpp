@@ -29,7 +29,7 @@
 #include "autodiff/matrix.hpp"
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class CorrCholesky {
  public:
@@ -161,4 +161,4 @@ class CorrCholesky {
   }
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

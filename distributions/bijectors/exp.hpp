@@ -6,7 +6,7 @@
 
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class Exp {
  public:
@@ -39,4 +39,4 @@ class Exp {
   }
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

@@ -45,7 +45,7 @@
 #include "distributions/bijectors/tanh.hpp"
 #include "distributions/bijectors/upper_bound.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 inline constexpr std::string_view known_bijector_names =
     "identity, exp, softplus, sigmoid, sigmoid:<a>,<b>, tanh, lower:<a>, upper:<b>, interval:<a>,<b>, "
@@ -257,4 +257,4 @@ class FieldBijector {
   std::size_t total_unconstrained_ = 0;
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

@@ -8,7 +8,7 @@
 
 #include "autodiff/errors.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class Identity {
  public:
@@ -35,4 +35,4 @@ class Identity {
   }
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

@@ -8,7 +8,7 @@
 
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class LowerBound {
  public:
@@ -47,4 +47,4 @@ class LowerBound {
   double a_;
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

@@ -17,7 +17,7 @@
 #include "distributions/bijectors/sigmoid.hpp"
 #include "distributions/bijectors/upper_bound.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class LowerUpper {
  public:
@@ -57,4 +57,4 @@ class LowerUpper {
   Impl impl_;
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

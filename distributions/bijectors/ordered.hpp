@@ -10,7 +10,7 @@
 
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class Ordered {
  public:
@@ -58,4 +58,4 @@ class Ordered {
   }
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

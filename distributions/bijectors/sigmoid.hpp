@@ -12,7 +12,7 @@
 
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class Sigmoid {
  public:
@@ -65,4 +65,4 @@ class Sigmoid {
   double a_ = 0.0, b_ = 1.0, log_width_ = 0.0;
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

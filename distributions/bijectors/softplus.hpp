@@ -8,7 +8,7 @@
 
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class Softplus {
  public:
@@ -41,4 +41,4 @@ class Softplus {
   }
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

@@ -19,7 +19,7 @@
 
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class StickBreaking {
  public:
@@ -90,4 +90,4 @@ class StickBreaking {
   }
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

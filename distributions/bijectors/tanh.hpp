@@ -9,7 +9,7 @@
 
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class Tanh {
  public:
@@ -43,4 +43,4 @@ class Tanh {
   }
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

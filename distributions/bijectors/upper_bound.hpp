@@ -8,7 +8,7 @@
 
 #include "distributions/bijector.hpp"
 
-namespace tapir::bijectors {
+namespace tapir::distributions::bijectors {
 
 class UpperBound {
  public:
@@ -47,4 +47,4 @@ class UpperBound {
   double b_;
 };
 
-}  // namespace tapir::bijectors
+}  // namespace tapir::distributions::bijectors

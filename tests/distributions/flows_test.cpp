@@ -27,7 +27,7 @@
 using namespace tapir::autodiff;
 using namespace tapir::distributions::flows;
 namespace dist = tapir::distributions;
-namespace bij = tapir::bijectors;
+namespace bij = tapir::distributions::bijectors;
 using tapir::models::nn::Activation;
 
 namespace {

@@ -10,7 +10,7 @@
 #include "test_helpers.hpp"
 
 using namespace bijector_test;
-using namespace tapir::bijectors;
+using namespace tapir::distributions::bijectors;
 
 namespace {
 

@@ -21,7 +21,7 @@
 namespace bijector_test {
 
 using namespace tapir::autodiff;
-using tapir::bijectors::Bijector;
+using tapir::distributions::bijectors::Bijector;
 
 inline constexpr double eps = std::numeric_limits<double>::epsilon();
 
@@ -253,7 +253,7 @@ inline double pushforward_density(const Bijector& b, const std::vector<double>& 
   const std::vector<double> u = pull(b, x);
   for (double e : u)
     if (!std::isfinite(e)) return 0.0;
-  const double l = std_normal_log_density(u) + tapir::bijectors::inverse_log_abs_det_jacobian(b, x);
+  const double l = std_normal_log_density(u) + tapir::distributions::bijectors::inverse_log_abs_det_jacobian(b, x);
   return std::exp(l);
 }
 
