@@ -144,6 +144,60 @@ TEST_CASE("static HMC from exact draws leaves the target invariant") {
   CHECK(ks_normal(b) < ks_critical(n));
 }
 
+TEST_CASE("HMC and NUTS transitions leave a 100-dimensional standard normal invariant") {
+  // Stationarity in 100 dimensions: from exact draws x0 ~ N(0, I), one transition (at a fixed step
+  // size that accepts about 80%) must give draws from N(0, I) again. Every coordinate's mean and
+  // variance is checked, and KS on each coordinate's draws and on the pooled coordinates (the
+  // coordinates are independent under the target, so pooling is exact).
+  const std::size_t d = 100, n = 2000;
+  const Model model(Gaussian{std::vector<double>(d, 1.0)});
+  const Metric metric = Metric::unit_diagonal(d);
+  for (const bool nuts : {false, true}) {
+    CAPTURE(nuts);
+    distributions::Generator rng(distributions::make_key(nuts ? 21 : 20));
+    NutsParameters params;
+    params.metric = metric;
+    params.step_size = 0.35;
+    std::vector<std::vector<double>> by_coordinate(d);
+    std::vector<double> pooled;
+    double accept = 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+      std::vector<double> x0(d);
+      for (double& e : x0) e = distributions::standard_normal(rng);
+      HmcState next;
+      if (nuts) {
+        auto [state, info] = nuts_step(model, hmc_init(model, x0), params, rng);
+        next = std::move(state);
+        accept += info.accept_stat;
+      } else {
+        auto [state, info] = hmc_step(model, hmc_init(model, x0), params.step_size, 7, metric, rng);
+        next = std::move(state);
+        accept += info.accept_stat;
+      }
+      for (std::size_t i = 0; i < d; ++i) {
+        by_coordinate[i].push_back(next.position[i]);
+        pooled.push_back(next.position[i]);
+      }
+    }
+    CHECK(accept / static_cast<double>(n) > 0.6);
+    // Per-coordinate bounds at about 4.5 standard errors, so that 100 coordinates pass together.
+    const double se_mean = 1.0 / std::sqrt(static_cast<double>(n)), se_var = std::sqrt(2.0 / static_cast<double>(n));
+    int ks_failures = 0;
+    for (std::size_t i = 0; i < d; ++i) {
+      const auto& c = by_coordinate[i];
+      const double m = std::accumulate(c.begin(), c.end(), 0.0) / static_cast<double>(n);
+      double v = 0.0;
+      for (double e : c) v += (e - m) * (e - m);
+      v /= static_cast<double>(n - 1);
+      CHECK(std::abs(m) < 4.5 * se_mean);
+      CHECK(std::abs(v - 1.0) < 4.5 * se_var);
+      if (ks_normal(c) > ks_critical(n)) ++ks_failures;
+    }
+    CHECK(ks_failures <= 2);  // alpha = 1e-3 each: 2 of 100 has probability below 0.5%
+    CHECK(ks_normal(pooled) < ks_critical(pooled.size()));
+  }
+}
+
 TEST_CASE("NUTS with adaptation samples a 100-dimensional standard normal") {
   const Model model(Gaussian{std::vector<double>(100, 1.0)});
   NutsConfig config;
