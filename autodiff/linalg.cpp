@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -146,6 +147,179 @@ double dot_copy(const double* __restrict a, double* __restrict a_copy, const dou
   }
   return r;
 }
+
+// ---- blocked products ----
+// Beyond small sizes a product is limited by loads and stores, not arithmetic, unless each value
+// brought into a register is used many times. The classic cure (Goto and van de Geijn 2008,
+// "Anatomy of high-performance matrix multiplication"): copy a KC-deep slice of op(B) into
+// column panels NR wide and a block of op(A) into row panels MR tall, each laid out in the order
+// the inner kernel reads it, then update an MR x NR tile of C held in registers over the whole
+// slice with one load of A and of B per rank-1 update. The packed B slice stays in cache across
+// all blocks of A, a packed A block across all panels of B. Packing also absorbs transposition,
+// so C += A B, A^T B and A B^T share one kernel.
+namespace blocked {
+
+// The tile's accumulators must fit in the vector registers with room for a row of B and a
+// broadcast of A. The shapes below were chosen by timing the code GCC makes of the plain loops of
+// `tile` on each instruction set: a tile row several vectors wide lets it load A with one
+// broadcast per row and keep B in whole vectors, while narrower tiles led it to shuffle lanes.
+#if defined(__AVX512F__)
+constexpr std::size_t kMR = 6, kNR = 32;  // 24 of 32 registers of 8 doubles
+#elif defined(__AVX__)
+constexpr std::size_t kMR = 4, kNR = 8;  // 8 of 16 registers of 4 doubles
+#else
+constexpr std::size_t kMR = 4, kNR = 4;  // 8 of 16 registers of 2 doubles (SSE2)
+#endif
+// A packed B panel (KC x NR) stays in L1 or L2 while the kernel sweeps a packed A block (MC x KC,
+// about 256 KB) held in L2.
+constexpr std::size_t kKC = 256;
+constexpr std::size_t kMC = (128 + kMR - 1) / kMR * kMR;
+constexpr std::size_t kNC = 4096 / kNR * kNR;
+
+// An operand seen as a rows x depth matrix M: M(i, t) is x[i * ld + t], or x[t * ld + i] when
+// `trans`. A product's left operand is op(A); its right operand enters as op(B)^T.
+struct Operand {
+  const double* x;
+  std::size_t ld;
+  bool trans;
+};
+
+std::size_t round_up(std::size_t n, std::size_t m) { return (n + m - 1) / m * m; }
+
+// Rows [i0, i0 + m) and depth [t0, t0 + k) of M into panels of W rows: panel s holds
+// M(i0 + s W + w, t0 + t) at s W k + t W + w. Rows past m are padded so that edge tiles run the
+// same kernel; their results are discarded, and zeros keep stale data (NaN, subnormals) out of the
+// arithmetic.
+template <std::size_t W>
+void pack(const Operand& op, std::size_t i0, std::size_t m, std::size_t t0, std::size_t k, double* dst) {
+  for (std::size_t s = 0; s < m; s += W, dst += W * k) {
+    const std::size_t w_end = std::min(W, m - s);
+    if (op.trans) {
+      for (std::size_t t = 0; t < k; ++t) {
+        const double* src = op.x + (t0 + t) * op.ld + i0 + s;
+        double* d = dst + t * W;
+        for (std::size_t w = 0; w < w_end; ++w) d[w] = src[w];
+        for (std::size_t w = w_end; w < W; ++w) d[w] = 0.0;
+      }
+    } else {
+      // W reads a row apart for each contiguous write of W; on a full panel the unrolled W
+      // loop makes the writes whole vectors.
+      const double* src = op.x + (i0 + s) * op.ld + t0;
+      if (w_end == W) {
+        for (std::size_t t = 0; t < k; ++t)
+#pragma GCC unroll 32
+          for (std::size_t w = 0; w < W; ++w) dst[t * W + w] = src[w * op.ld + t];
+      } else {
+        for (std::size_t t = 0; t < k; ++t) {
+          for (std::size_t w = 0; w < w_end; ++w) dst[t * W + w] = src[w * op.ld + t];
+          for (std::size_t w = w_end; w < W; ++w) dst[t * W + w] = 0.0;
+        }
+      }
+    }
+  }
+}
+
+// The m x n (m <= MR, n <= NR) tile of C at c (row stride ldc) plus, or (store) set to, the
+// product of a packed A panel and a packed B panel of depth k. The fixed trip counts let the
+// compiler unroll the tile and keep it in vector registers. The unroll factor is 16, not kNR:
+// unrolling a 32-wide row completely made GCC 12's AVX-512 code 1.6 times slower.
+void tile(std::size_t k, const double* __restrict ap, const double* __restrict bp, double* __restrict c,
+          std::size_t ldc, std::size_t m, std::size_t n, bool store) {
+  double acc[kMR][kNR];
+#pragma GCC unroll 16
+  for (std::size_t i = 0; i < kMR; ++i)
+#pragma GCC unroll 16
+    for (std::size_t j = 0; j < kNR; ++j) acc[i][j] = 0.0;
+  for (std::size_t t = 0; t < k; ++t) {
+    const double* a = ap + t * kMR;
+    const double* b = bp + t * kNR;
+#pragma GCC unroll 16
+    for (std::size_t i = 0; i < kMR; ++i) {
+      const double ai = a[i];
+#pragma GCC unroll 16
+      for (std::size_t j = 0; j < kNR; ++j) acc[i][j] += ai * b[j];
+    }
+  }
+  if (m == kMR && n == kNR) {
+    if (store) {
+#pragma GCC unroll 16
+      for (std::size_t i = 0; i < kMR; ++i)
+#pragma GCC unroll 16
+        for (std::size_t j = 0; j < kNR; ++j) c[i * ldc + j] = acc[i][j];
+    } else {
+#pragma GCC unroll 16
+      for (std::size_t i = 0; i < kMR; ++i)
+#pragma GCC unroll 16
+        for (std::size_t j = 0; j < kNR; ++j) c[i * ldc + j] += acc[i][j];
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] = store ? acc[i][j] : c[i * ldc + j] + acc[i][j];
+}
+
+// Grow-only, 64-byte aligned per-thread buffers for the packed operands.
+double* aligned_buffer(std::vector<double>& w, std::size_t n) {
+  constexpr std::size_t kAlign = 64 / sizeof(double);
+  if (w.size() < n + kAlign) w.resize(n + kAlign);
+  const auto misalign = reinterpret_cast<std::uintptr_t>(w.data()) % 64 / sizeof(double);
+  return w.data() + (kAlign - misalign) % kAlign;
+}
+
+// C (p x q, row stride q) += L R, or C = L R when `overwrite`, with L (p x r) = `left` and R
+// (r x q) given through R^T = `right_t`.
+void product(std::size_t p, std::size_t r, std::size_t q, const Operand& left, const Operand& right_t, double* c,
+             bool overwrite) {
+  if (r == 0) {
+    if (overwrite) std::fill(c, c + p * q, 0.0);
+    return;
+  }
+  thread_local std::vector<double> a_store, b_store;
+  const std::size_t kc_max = std::min(kKC, r);
+  double* pa = aligned_buffer(a_store, round_up(std::min(kMC, p), kMR) * kc_max);
+  double* pb = aligned_buffer(b_store, round_up(std::min(kNC, q), kNR) * kc_max);
+  for (std::size_t jc = 0; jc < q; jc += kNC) {
+    const std::size_t nc = std::min(kNC, q - jc);
+    for (std::size_t pc = 0; pc < r; pc += kKC) {
+      const std::size_t kc = std::min(kKC, r - pc);
+      pack<kNR>(right_t, jc, nc, pc, kc, pb);
+      const bool store = overwrite && pc == 0;
+      for (std::size_t ic = 0; ic < p; ic += kMC) {
+        const std::size_t mc = std::min(kMC, p - ic);
+        pack<kMR>(left, ic, mc, pc, kc, pa);
+        for (std::size_t jr = 0; jr < nc; jr += kNR)
+          for (std::size_t ir = 0; ir < mc; ir += kMR)
+            tile(kc, pa + ir * kc, pb + jr * kc, c + (ic + ir) * q + jc + jr, q, std::min(kMR, mc - ir),
+                 std::min(kNR, nc - jr), store);
+      }
+    }
+  }
+}
+
+// Which product: C += A B, A^T B or A B^T (the simple loops differ in speed).
+enum class Form { nn, tn, nt };
+
+// Packing costs O(pr + rq), each tile's set-up and write-back O(MR NR), and edge tiles compute
+// padding; the row loops win on products too small or too thin to repay that. The thresholds come
+// from timing both paths on square and skinny shapes with each tile shape above. The row loops of
+// C += A^T B are the strongest (C's rows stay in L1 for small p q). With SSE2 (no fused
+// multiply-add, two doubles a register) the tile only pays where the row loops would first
+// transpose B.
+bool worthwhile(Form form, std::size_t p, std::size_t r, std::size_t q) {
+  if (p < kMR || q < (kNR + 1) / 2 || r < 8) return false;
+  const std::size_t work = p * r * q;
+#if defined(__AVX512F__)
+  if (form == Form::tn) return p * q >= 32 * 32;
+  return work >= 20 * 20 * 20;
+#elif defined(__AVX__)
+  if (form == Form::tn) return p * q >= 64 * 64;
+  return work >= 32 * 32 * 32;
+#else
+  return form == Form::nt && r >= 16 && work >= 16 * 16 * 16;
+#endif
+}
+
+}  // namespace blocked
 }  // namespace
 
 void multiply(std::size_t p, std::size_t r, std::size_t q, const double* a, const double* b, double* c) {
@@ -153,12 +327,18 @@ void multiply(std::size_t p, std::size_t r, std::size_t q, const double* a, cons
     for (std::size_t i = 0; i < p; ++i) c[i] = dot(a + i * r, b, r);
     return;
   }
+  if (blocked::worthwhile(blocked::Form::nn, p, r, q))
+    return blocked::product(p, r, q, {a, r, false}, {b, q, true}, c, true);
   std::fill(c, c + p * q, 0.0);
   multiply_add(p, r, q, a, b, c);
 }
 
 void multiply_copy(std::size_t p, std::size_t r, std::size_t q, const double* a, double* a_copy, const double* b,
                    double* c) {
+  if (q != 1 && blocked::worthwhile(blocked::Form::nn, p, r, q)) {
+    std::memcpy(a_copy, a, p * r * sizeof(double));
+    return blocked::product(p, r, q, {a_copy, r, false}, {b, q, true}, c, true);
+  }
   for (std::size_t i = 0; i < p; ++i) {
     double* ai = a_copy + i * r;
     if (q == 1) {
@@ -177,12 +357,16 @@ void multiply_add(std::size_t p, std::size_t r, std::size_t q, const double* a, 
     for (std::size_t i = 0; i < p; ++i) c[i] += dot(a + i * r, b, r);
     return;
   }
+  if (blocked::worthwhile(blocked::Form::nn, p, r, q))
+    return blocked::product(p, r, q, {a, r, false}, {b, q, true}, c, false);
   // i-k-j order: the inner loop runs along rows of B and C.
   for (std::size_t i = 0; i < p; ++i) axpy_rows(q, r, a + i * r, b, q, c + i * q);
 }
 
 void multiply_tn_add(std::size_t p, std::size_t r, std::size_t q, const double* a, const double* b, double* c) {
   if (q == 1) return axpy_rows(p, r, b, a, p, c);
+  if (blocked::worthwhile(blocked::Form::tn, p, r, q))
+    return blocked::product(p, r, q, {a, p, true}, {b, q, true}, c, false);
   // C_i += sum_t A_ti B_t (rows of B), four values of t per pass over C_i.
   std::size_t t = 0;
   for (; t + 4 <= r; t += 4) {
@@ -212,6 +396,8 @@ void multiply_nt_add(std::size_t p, std::size_t r, std::size_t q, const double* 
   // B^T (r x q) has B's layout when B is a row or a column; otherwise transpose it once so that
   // the product runs in i-k-j order.
   if (r == 1 || q == 1) return multiply_add(p, r, q, a, b, c);
+  if (blocked::worthwhile(blocked::Form::nt, p, r, q))
+    return blocked::product(p, r, q, {a, r, false}, {b, r, false}, c, false);
   double* bt = workspace(r * q);
   transpose_into(q, r, b, bt);
   multiply_add(p, r, q, a, bt, c);
@@ -219,9 +405,9 @@ void multiply_nt_add(std::size_t p, std::size_t r, std::size_t q, const double* 
 
 void multiply_nt_add2(std::size_t p, std::size_t r, std::size_t q, const double* a1, double* c1, const double* a2,
                       double* c2, const double* b) {
-  if (r == 1 || q == 1) {
-    multiply_add(p, r, q, a1, b, c1);
-    multiply_add(p, r, q, a2, b, c2);
+  if (r == 1 || q == 1 || blocked::worthwhile(blocked::Form::nt, p, r, q)) {
+    multiply_nt_add(p, r, q, a1, b, c1);
+    multiply_nt_add(p, r, q, a2, b, c2);
     return;
   }
   double* bt = workspace(r * q);

@@ -62,6 +62,9 @@ inline bool nearly_symmetric(double aij, double aji) {
 }
 
 // ---- products ----
+// C must not overlap A or B. Above a size that depends on the instruction set the matrix products
+// run cache-blocked, register-tiled kernels instead of row loops; the two sum in different orders,
+// so results can differ in the last bits between sizes.
 double dot(const double* a, const double* b, std::size_t n);
 // C = A B; A p x r, B r x q.
 void multiply(std::size_t p, std::size_t r, std::size_t q, const double* a, const double* b, double* c);

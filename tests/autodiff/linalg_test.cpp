@@ -5,9 +5,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <functional>
+#include <limits>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -154,6 +156,85 @@ TEST_CASE("dot and products agree with the definitions for every shape") {
         CHECK(max_rel_diff(c1, axpy(c0, 1.0, nt)) < 1e-13);
         CHECK(max_rel_diff(c2, axpy(c0, 1.0, nt2)) < 1e-13);
       }
+}
+
+// The products switch to packed, register-tiled kernels above a size that depends on the
+// instruction set; these shapes cover both paths, partial edge tiles in every dimension, and
+// depths, row blocks and column blocks that span more than one cache block.
+TEST_CASE("products agree with the definition on edge sizes of the blocked kernels") {
+  std::mt19937_64 rng(29);
+  const std::size_t sizes[] = {1, 2, 3, 5, 7, 8, 17, 64, 128, 129};
+  std::vector<std::array<std::size_t, 3>> shapes;
+  for (std::size_t p : sizes)
+    for (std::size_t r : sizes)
+      for (std::size_t q : sizes) shapes.push_back({p, r, q});
+  shapes.push_back({260, 300, 70});
+  shapes.push_back({7, 513, 9});
+  shapes.push_back({16, 16, 4100});
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  constexpr std::size_t guard = 8;  // entries past the end of C that must stay untouched
+  auto transpose = [](const Buf& m, std::size_t rows, std::size_t cols) {
+    Buf t(rows * cols);
+    for (std::size_t i = 0; i < rows; ++i)
+      for (std::size_t j = 0; j < cols; ++j) t[j * rows + i] = m[i * cols + j];
+    return t;
+  };
+  // C + s W, compared on the first p q entries; the guard entries keep their sentinel.
+  auto check = [&](const Buf& c, const Buf& c0, double s, const Buf& want, std::size_t n) {
+    std::size_t bad = 0;  // written so that NaN counts as a mismatch
+    for (std::size_t k = 0; k < n; ++k) {
+      const double e = c0[k] + s * want[k];
+      if (!(std::abs(c[k] - e) <= 1e-12 * std::max(1.0, std::abs(e)))) ++bad;
+    }
+    CHECK(bad == 0);
+    for (std::size_t k = n; k < n + guard; ++k) CHECK(c[k] == -3.0);
+  };
+  for (const auto& [p, r, q] : shapes) {
+    CAPTURE(p);
+    CAPTURE(r);
+    CAPTURE(q);
+    const std::size_t n = p * q;
+    const Buf a = random_matrix(rng, p, r), b = random_matrix(rng, r, q);
+    const Buf at = transpose(a, p, r), bt = transpose(b, r, q);
+    Buf a2 = a, b2 = b;  // 2A and 2B: their products are exactly twice A B
+    for (double& v : a2) v *= 2.0;
+    for (double& v : b2) v *= 2.0;
+    const Buf want = naive_product(a, false, b, false, p, r, q);
+    Buf c0 = random_matrix(rng, p, q), c0b = random_matrix(rng, p, q);
+    c0.resize(n + guard, -3.0);
+    c0b.resize(n + guard, -3.0);
+    const Buf zero(n + guard, 0.0);
+
+    Buf c(n + guard, nan);  // C is written, never read
+    std::fill(c.begin() + static_cast<std::ptrdiff_t>(n), c.end(), -3.0);
+    linalg::multiply(p, r, q, a.data(), b.data(), c.data());
+    check(c, zero, 1.0, want, n);
+    Buf copy(p * r, nan);
+    std::fill(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(n), nan);
+    linalg::multiply_copy(p, r, q, a.data(), copy.data(), b.data(), c.data());
+    check(c, zero, 1.0, want, n);
+    CHECK(copy == a);
+
+    c = c0;
+    linalg::multiply_add(p, r, q, a.data(), b.data(), c.data());
+    check(c, c0, 1.0, want, n);
+    c = c0;
+    linalg::multiply_tn_add(p, r, q, at.data(), b.data(), c.data());
+    check(c, c0, 1.0, want, n);
+    c = c0;
+    Buf c2 = c0b;
+    linalg::multiply_tn_add2(p, r, q, at.data(), b.data(), c.data(), b2.data(), c2.data());
+    check(c, c0, 1.0, want, n);
+    check(c2, c0b, 2.0, want, n);
+    c = c0;
+    linalg::multiply_nt_add(p, r, q, a.data(), bt.data(), c.data());
+    check(c, c0, 1.0, want, n);
+    c = c0;
+    c2 = c0b;
+    linalg::multiply_nt_add2(p, r, q, a.data(), c.data(), a2.data(), c2.data(), bt.data());
+    check(c, c0, 1.0, want, n);
+    check(c2, c0b, 2.0, want, n);
+  }
 }
 
 TEST_CASE("Cholesky reconstructs A and has a zero upper triangle") {
