@@ -151,43 +151,26 @@ inline void rev2_dv(const Statement& s, const SweepArrays& w) {
 
 }  // namespace
 
-// A run of statements with one opcode (a running sum, a running product, the body of a scalar
-// loop) is swept by a loop of its own: one dispatch per run instead of one per statement, and a
-// loop body the compiler schedules as a unit. Returns the index of the run's first statement.
-template <auto Rule, std::uint32_t Code>
-[[gnu::always_inline]] inline std::size_t reverse_run(const Statement* st, std::size_t k, std::size_t begin,
-                                                      const double* val, double* adj, Carry& c) {
-  Statement s = st[k];
-  for (;;) {
-    Rule(s, val, adj, c);
-    if (k == begin) return k;
-    s = st[k - 1];
-    if (s.op != Code) return k;
-    --k;
-  }
-}
-
 void Tape::run_reverse(std::size_t begin) {
   const Statement* st = statements_;
   const double* val = val_;
   double* adj = adj_;
   Carry carry;
   for (std::size_t k = nstatements_; k-- > begin;) {
-    switch (st[k].op) {
-#define TAPIR_RUN(Op, rule) \
-  case TAPIR_OPC(Op): k = reverse_run<rule, TAPIR_OPC(Op)>(st, k, begin, val, adj, carry); break;
-#define TAPIR_REV_U(Op, fn) TAPIR_RUN(Op, rev_u<ops::Op>)
-#define TAPIR_REV_B(Op, fn)                  \
-  TAPIR_RUN(Op##_vv, rev_vv<ops::Op>)        \
-  TAPIR_RUN(Op##_vd, rev_vd<ops::Op>)        \
-  TAPIR_RUN(Op##_dv, rev_dv<ops::Op>)
+    const Statement& s = st[k];
+    switch (s.op) {
+#define TAPIR_REV_U(Op, fn) \
+  case TAPIR_OPC(Op): rev_u<ops::Op>(s, val, adj, carry); break;
+#define TAPIR_REV_B(Op, fn)                                         \
+  case TAPIR_OPC(Op##_vv): rev_vv<ops::Op>(s, val, adj, carry); break; \
+  case TAPIR_OPC(Op##_vd): rev_vd<ops::Op>(s, val, adj, carry); break; \
+  case TAPIR_OPC(Op##_dv): rev_dv<ops::Op>(s, val, adj, carry); break;
       TAPIR_UNARY_OPS(TAPIR_REV_U)
       TAPIR_BINARY_OPS(TAPIR_REV_B)
 #undef TAPIR_REV_U
 #undef TAPIR_REV_B
-#undef TAPIR_RUN
       case TAPIR_OPC(Custom):
-        nodes_[st[k].a]->reverse(arrays());
+        nodes_[s.a]->reverse(arrays());
         carry.reset();
         // A node may record (nested AD) and so move the buffers.
         st = statements_;
