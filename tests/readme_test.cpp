@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -15,6 +14,7 @@
 #include "inference/diagnostics/summary.hpp"
 #include "inference/mcmc/sampler.hpp"
 #include "models/posteriors/eight_schools_noncentered.hpp"
+#include "models/posteriors/posterior_test_support.hpp"
 
 // README: model
 #include "distributions/cauchy.hpp"
@@ -77,11 +77,7 @@ std::string region(const std::string& source, const std::string& name) {
 
 const std::filesystem::path source_dir = std::filesystem::path(__FILE__).parent_path().parent_path();
 
-Data eight_schools_data() {
-  const char* shared = std::getenv("TAPIR_SHARED");
-  const std::filesystem::path root = shared ? shared : (source_dir / ".." / "shared").string();
-  return Data::from_file((root / "reference-posteriors/eight_schools-eight_schools_noncentered/data.json").string());
-}
+Data eight_schools_data() { return tapir_test::posteriors::reference_data("eight_schools-eight_schools_noncentered"); }
 
 }  // namespace
 

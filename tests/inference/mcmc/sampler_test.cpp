@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -18,6 +17,7 @@
 #include "inference/mcmc/sampler.hpp"
 #include "models/data.hpp"
 #include "models/json.hpp"
+#include "models/posteriors/posterior_test_support.hpp"
 #include "models/posteriors/registry.hpp"
 
 using namespace tapir;
@@ -26,14 +26,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path reference_posteriors() {
-  if (const char* env = std::getenv("TAPIR_SHARED"); env && *env) return fs::path(env) / "reference-posteriors";
-  return fs::path(__FILE__).parent_path() / "../../../../shared/reference-posteriors";
-}
-
-models::Data folder_data(const std::string& folder) {
-  return models::Data::from_file((reference_posteriors() / folder / "data.json").string());
-}
+using tapir_test::posteriors::posterior_folder;
+const auto folder_data = tapir_test::posteriors::reference_data;
 
 struct Run {
   std::vector<ChainResult> chains;
@@ -61,7 +55,7 @@ const std::map<std::string, std::size_t> stan_divergences = {{"eight_schools-eig
 
 TEST_CASE("NUTS with CmdStan's defaults recovers every reference posterior") {
   std::vector<std::string> folders;
-  for (const auto& entry : fs::directory_iterator(reference_posteriors()))
+  for (const auto& entry : fs::directory_iterator(tapir_test::posteriors::shared_folder() / "reference-posteriors"))
     if (fs::exists(entry.path() / "reference.json")) folders.push_back(entry.path().filename().string());
   std::sort(folders.begin(), folders.end());
   REQUIRE(folders.size() >= 8);
@@ -79,7 +73,7 @@ TEST_CASE("NUTS with CmdStan's defaults recovers every reference posterior") {
     const auto names = model.constrained_names(models::NameStyle::stan);
     std::map<std::string, std::size_t> column;
     for (std::size_t j = 0; j < names.size(); ++j) column[names[j]] = j;
-    const auto reference = models::json::parse_file((reference_posteriors() / folder / "reference.json").string());
+    const auto reference = models::json::parse_file((posterior_folder(folder) / "reference.json").string());
     std::size_t compared = 0;
     for (const auto& [name, stats] : reference.as_object().at("parameters").as_object()) {
       CAPTURE(name);
