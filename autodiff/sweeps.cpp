@@ -20,15 +20,24 @@ inline constexpr bool is_zero = std::is_same_v<D, zero_t>;
 struct Carry {
   index_t slot = ~index_t{0};
   double adj = 0.0;
-  double take(index_t out, const double* adj_array) const { return out == slot ? adj : adj_array[out]; }
+  double take(index_t out, const double* adj_array) const {
+    double g = adj;
+    if (out != slot) [[unlikely]]
+      g = adj_array[out];
+    return g;
+  }
   void reset() { slot = ~index_t{0}; }
 };
 // old + d, without the addition when old is still zero (the common case: most variables have one
 // use), which takes the adder's latency off the chain of a running sum or product.
-inline double accumulate(double old, double d) { return old == 0.0 ? d : old + d; }
+inline double accumulate(double old, double d) {
+  if (old != 0.0) [[unlikely]]
+    d += old;
+  return d;
+}
 
 template <class Op>
-inline void rev_u(const Statement& s, const double* val, double* adj, Carry& c) {
+[[gnu::always_inline]] inline void rev_u(const Statement& s, const double* val, double* adj, Carry& c) {
   const double g = c.take(s.out, adj);
   const double r = accumulate(adj[s.a], g * Op::d1(val[s.a], val[s.out]));
   adj[s.a] = r;
@@ -36,22 +45,18 @@ inline void rev_u(const Statement& s, const double* val, double* adj, Carry& c) 
   c.adj = r;
 }
 template <class Op>
-inline void rev_vv(const Statement& s, const double* val, double* adj, Carry& c) {
+[[gnu::always_inline]] inline void rev_vv(const Statement& s, const double* val, double* adj, Carry& c) {
   const double g = c.take(s.out, adj), a = val[s.a], b = val[s.b], y = val[s.out];
   const double ga = g * Op::da(a, b, y), gb = g * Op::db(a, b, y);
-  if (s.a != s.b) [[likely]] {
-    const double r = accumulate(adj[s.a], ga);
-    adj[s.a] = r;
-    adj[s.b] += gb;
-    c.slot = s.a;
-    c.adj = r;
-  } else {
-    adj[s.a] += ga + gb;
-    c.reset();
-  }
+  // b before a, and a read after b's write: x + x (a == b) then needs no branch of its own.
+  adj[s.b] += gb;
+  const double r = accumulate(adj[s.a], ga);
+  adj[s.a] = r;
+  c.slot = s.a;
+  c.adj = r;
 }
 template <class Op>
-inline void rev_vd(const Statement& s, const double* val, double* adj, Carry& c) {
+[[gnu::always_inline]] inline void rev_vd(const Statement& s, const double* val, double* adj, Carry& c) {
   const double g = c.take(s.out, adj);
   const double r = accumulate(adj[s.a], g * Op::da(val[s.a], val[s.b], val[s.out]));
   adj[s.a] = r;
@@ -59,7 +64,7 @@ inline void rev_vd(const Statement& s, const double* val, double* adj, Carry& c)
   c.adj = r;
 }
 template <class Op>
-inline void rev_dv(const Statement& s, const double* val, double* adj, Carry& c) {
+[[gnu::always_inline]] inline void rev_dv(const Statement& s, const double* val, double* adj, Carry& c) {
   const double g = c.take(s.out, adj);
   const double r = accumulate(adj[s.b], g * Op::db(val[s.a], val[s.b], val[s.out]));
   adj[s.b] = r;
@@ -151,36 +156,62 @@ inline void rev2_dv(const Statement& s, const SweepArrays& w) {
 
 }  // namespace
 
-void Tape::run_reverse(std::size_t begin) {
+// GCC merges the handlers' indirect jumps into one unless global CSE and cross-jumping are off for
+// this function (GCC manual, -fno-gcse: "programs using computed gotos").
+#if defined(__GNUC__) && !defined(__clang__)
+#define TAPIR_THREADED_DISPATCH [[gnu::optimize("no-gcse", "no-crossjumping")]]
+#else
+#define TAPIR_THREADED_DISPATCH
+#endif
+
+TAPIR_THREADED_DISPATCH void Tape::run_reverse(std::size_t begin) {
+  // Threaded dispatch (labels as values, a GNU extension that GCC and Clang share): every handler
+  // ends with its own indirect jump to the next statement's handler, so the branch predictor sees
+  // each opcode's successor separately, and the loop's bounds check and jump-table range check of
+  // a switch disappear. Handlers are forced inline so that the carry stays in registers.
+  static constexpr void* handlers[] = {
+#define TAPIR_LBL_U(Op, fn) &&L_##Op,
+#define TAPIR_LBL_B(Op, fn) &&L_##Op##_vv, &&L_##Op##_vd, &&L_##Op##_dv,
+      TAPIR_UNARY_OPS(TAPIR_LBL_U) TAPIR_BINARY_OPS(TAPIR_LBL_B)
+#undef TAPIR_LBL_U
+#undef TAPIR_LBL_B
+      &&L_Custom};
   const Statement* st = statements_;
   const double* val = val_;
   double* adj = adj_;
   Carry carry;
-  for (std::size_t k = nstatements_; k-- > begin;) {
-    const Statement& s = st[k];
-    switch (s.op) {
+  const Statement* s = st + nstatements_;
+  const Statement* stop = st + begin;
+#define TAPIR_NEXT                \
+  do {                            \
+    if (s == stop) goto done;     \
+    --s;                          \
+    goto* handlers[s->op];        \
+  } while (0)
+  TAPIR_NEXT;
 #define TAPIR_REV_U(Op, fn) \
-  case TAPIR_OPC(Op): rev_u<ops::Op>(s, val, adj, carry); break;
-#define TAPIR_REV_B(Op, fn)                                         \
-  case TAPIR_OPC(Op##_vv): rev_vv<ops::Op>(s, val, adj, carry); break; \
-  case TAPIR_OPC(Op##_vd): rev_vd<ops::Op>(s, val, adj, carry); break; \
-  case TAPIR_OPC(Op##_dv): rev_dv<ops::Op>(s, val, adj, carry); break;
-      TAPIR_UNARY_OPS(TAPIR_REV_U)
-      TAPIR_BINARY_OPS(TAPIR_REV_B)
+  L_##Op : rev_u<ops::Op>(*s, val, adj, carry); TAPIR_NEXT;
+#define TAPIR_REV_B(Op, fn)                                          \
+  L_##Op##_vv : rev_vv<ops::Op>(*s, val, adj, carry); TAPIR_NEXT;    \
+  L_##Op##_vd : rev_vd<ops::Op>(*s, val, adj, carry); TAPIR_NEXT;    \
+  L_##Op##_dv : rev_dv<ops::Op>(*s, val, adj, carry); TAPIR_NEXT;
+  TAPIR_UNARY_OPS(TAPIR_REV_U)
+  TAPIR_BINARY_OPS(TAPIR_REV_B)
 #undef TAPIR_REV_U
 #undef TAPIR_REV_B
-      case TAPIR_OPC(Custom):
-        nodes_[s.a]->reverse(arrays());
-        carry.reset();
-        // A node may record (nested AD) and so move the buffers.
-        st = statements_;
-        val = val_;
-        adj = adj_;
-        break;
-      default:
-        break;
-    }
-  }
+L_Custom: {
+  const std::size_t k = static_cast<std::size_t>(s - st);
+  nodes_[s->a]->reverse(arrays());
+  carry.reset();
+  st = statements_;
+  s = st + k;
+  stop = st + begin;
+  val = val_;
+  adj = adj_;
+}
+  TAPIR_NEXT;
+#undef TAPIR_NEXT
+done:;
 }
 
 void Tape::run_tangent(std::size_t begin) {

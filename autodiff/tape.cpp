@@ -70,7 +70,7 @@ Tape::~Tape() {
 }
 
 void Tape::grow_vars(std::size_t extra) {
-  std::size_t cap = std::max(2 * var_capacity_, nvars_ + extra);
+  const std::size_t cap = std::max<std::size_t>(2 * var_capacity_, nvars_ + extra);
   if (cap > std::size_t{0xffffffffu}) throw std::length_error("tapir: tape exceeds 2^32 variables");
   val_ = grow_buffer(val_, cap);
   adj_ = grow_buffer(adj_, cap);
@@ -104,8 +104,11 @@ void Tape::push_node(Node* node) {
   if (nstatements_ + 1 > nvars_) new_slot(0.0);
   if (nstatements_ == statement_capacity_) [[unlikely]]
     grow_statements();
-  statements_[nstatements_++] = Statement{static_cast<std::uint32_t>(Opcode::Custom), 0,
-                                          static_cast<index_t>(nodes_.size()), 0};
+  Statement& st = statements_[nstatements_++];
+  st.op = static_cast<std::uint32_t>(Opcode::Custom);
+  st.out = 0;
+  st.a = static_cast<index_t>(nodes_.size());
+  st.b = 0;
   nodes_.push_back(node);
 }
 

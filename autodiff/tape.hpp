@@ -25,12 +25,19 @@ namespace tapir::autodiff {
 using index_t = std::uint32_t;
 
 // A scalar statement: out = op(a) or out = op(a, b). For operations with a data argument, `b`
-// indexes a constant slot holding that datum.
+// indexes a constant slot holding that datum. Recording writes it as two 64-bit words; the word
+// type differs from the tape's counters (unsigned long long), so type-based alias analysis lets
+// the compiler keep the counters in registers across a recording loop.
 struct Statement {
-  std::uint32_t op;
-  index_t out;
-  index_t a;
-  index_t b;
+  union {
+    struct {
+      std::uint32_t op;
+      index_t out;
+      index_t a;
+      index_t b;
+    };
+    std::uint64_t words[2];
+  };
 };
 
 // The arrays a sweep reads and writes, indexed by variable. `dot` (tangents) and `adj2`
@@ -138,9 +145,10 @@ class Tape {
       grow_vars(1);
     const index_t out = static_cast<index_t>(nvars_++);
     val_[out] = value;
-    // Two 8-byte stores rather than four 4-byte ones.
-    const std::uint64_t words[2] = {op | (std::uint64_t{out} << 32), a | (std::uint64_t{b} << 32)};
-    std::memcpy(statements_ + nstatements_++, words, sizeof words);
+    // Two 8-byte stores rather than four 4-byte ones (and not memcpy, whose stores alias anything).
+    Statement* st = statements_ + nstatements_++;
+    st->words[0] = op | (std::uint64_t{out} << 32);
+    st->words[1] = a | (std::uint64_t{b} << 32);
     return out;
   }
   // Records a node constructed in the arena; the tape runs its destructor on rewind.
@@ -199,14 +207,14 @@ class Tape {
   double* adj_ = nullptr;
   double* dot_ = nullptr;
   double* adj2_ = nullptr;
-  // Counters are size_t, not index_t, so that stores of index fields into statements cannot
-  // alias them: the compiler then keeps them in registers across a recording loop's body.
-  std::size_t nvars_ = 0;
-  std::size_t var_capacity_ = 0;
-  std::size_t second_order_capacity_ = 0;
+  // Counters are unsigned long long: neither index_t nor std::uint64_t (unsigned long), the types
+  // of a statement's fields and words, so that no statement store can alias them (see Statement).
+  unsigned long long nvars_ = 0;
+  unsigned long long var_capacity_ = 0;
+  unsigned long long second_order_capacity_ = 0;
   Statement* statements_ = nullptr;
-  std::size_t nstatements_ = 0;
-  std::size_t statement_capacity_ = 0;
+  unsigned long long nstatements_ = 0;
+  unsigned long long statement_capacity_ = 0;
   std::vector<Node*> nodes_;
   Arena arena_;
 };
