@@ -74,26 +74,26 @@ template <class Op>
 
 // ---- tangents ----
 template <class Op>
-inline void tan_u(const Statement& s, const double* val, double* dot) {
+[[gnu::always_inline]] inline void tan_u(const Statement& s, const double* val, double* dot) {
   dot[s.out] = Op::d1(val[s.a], val[s.out]) * dot[s.a];
 }
 template <class Op>
-inline void tan_vv(const Statement& s, const double* val, double* dot) {
+[[gnu::always_inline]] inline void tan_vv(const Statement& s, const double* val, double* dot) {
   const double a = val[s.a], b = val[s.b], y = val[s.out];
   dot[s.out] = Op::da(a, b, y) * dot[s.a] + Op::db(a, b, y) * dot[s.b];
 }
 template <class Op>
-inline void tan_vd(const Statement& s, const double* val, double* dot) {
+[[gnu::always_inline]] inline void tan_vd(const Statement& s, const double* val, double* dot) {
   dot[s.out] = Op::da(val[s.a], val[s.b], val[s.out]) * dot[s.a];
 }
 template <class Op>
-inline void tan_dv(const Statement& s, const double* val, double* dot) {
+[[gnu::always_inline]] inline void tan_dv(const Statement& s, const double* val, double* dot) {
   dot[s.out] = Op::db(val[s.a], val[s.b], val[s.out]) * dot[s.b];
 }
 
 // ---- second-order adjoints (with the first-order ones) ----
 template <class Op>
-inline void rev2_u(const Statement& s, const SweepArrays& w) {
+[[gnu::always_inline]] inline void rev2_u(const Statement& s, const SweepArrays& w) {
   const double g = w.adj[s.out], g2 = w.adj2[s.out], x = w.val[s.a], y = w.val[s.out];
   const double d1 = Op::d1(x, y);
   w.adj[s.a] = accumulate(w.adj[s.a], g * d1);
@@ -103,7 +103,7 @@ inline void rev2_u(const Statement& s, const SweepArrays& w) {
     w.adj2[s.a] += g2 * d1 + g * Op::d2(x, y) * w.dot[s.a];
 }
 template <class Op>
-inline void rev2_vv(const Statement& s, const SweepArrays& w) {
+[[gnu::always_inline]] inline void rev2_vv(const Statement& s, const SweepArrays& w) {
   const double g = w.adj[s.out], g2 = w.adj2[s.out];
   const double a = w.val[s.a], b = w.val[s.b], y = w.val[s.out];
   const double da = Op::da(a, b, y), db = Op::db(a, b, y);
@@ -130,7 +130,7 @@ inline void rev2_vv(const Statement& s, const SweepArrays& w) {
   }
 }
 template <class Op>
-inline void rev2_vd(const Statement& s, const SweepArrays& w) {
+[[gnu::always_inline]] inline void rev2_vd(const Statement& s, const SweepArrays& w) {
   const double g = w.adj[s.out], g2 = w.adj2[s.out];
   const double a = w.val[s.a], b = w.val[s.b], y = w.val[s.out];
   const double da = Op::da(a, b, y);
@@ -141,7 +141,7 @@ inline void rev2_vd(const Statement& s, const SweepArrays& w) {
     w.adj2[s.a] += g2 * da + g * Op::daa(a, b, y) * w.dot[s.a];
 }
 template <class Op>
-inline void rev2_dv(const Statement& s, const SweepArrays& w) {
+[[gnu::always_inline]] inline void rev2_dv(const Statement& s, const SweepArrays& w) {
   const double g = w.adj[s.out], g2 = w.adj2[s.out];
   const double a = w.val[s.a], b = w.val[s.b], y = w.val[s.out];
   const double db = Op::db(a, b, y);
@@ -152,7 +152,6 @@ inline void rev2_dv(const Statement& s, const SweepArrays& w) {
     w.adj2[s.b] += g2 * db + g * Op::dbb(a, b, y) * w.dot[s.b];
 }
 
-#define TAPIR_OPC(name) static_cast<std::uint32_t>(Opcode::name)
 
 }  // namespace
 
@@ -200,6 +199,7 @@ TAPIR_THREADED_DISPATCH void Tape::run_reverse(std::size_t begin) {
 #undef TAPIR_REV_U
 #undef TAPIR_REV_B
 L_Custom: {
+  // A node may record (nested AD) and so move the buffers.
   const std::size_t k = static_cast<std::size_t>(s - st);
   nodes_[s->a]->reverse(arrays());
   carry.reset();
@@ -214,60 +214,91 @@ L_Custom: {
 done:;
 }
 
-void Tape::run_tangent(std::size_t begin) {
+// The tangent and second-order sweeps dispatch the same way as run_reverse.
+TAPIR_THREADED_DISPATCH void Tape::run_tangent(std::size_t begin) {
+  static constexpr void* handlers[] = {
+#define TAPIR_LBL_U(Op, fn) &&L_##Op,
+#define TAPIR_LBL_B(Op, fn) &&L_##Op##_vv, &&L_##Op##_vd, &&L_##Op##_dv,
+      TAPIR_UNARY_OPS(TAPIR_LBL_U) TAPIR_BINARY_OPS(TAPIR_LBL_B)
+#undef TAPIR_LBL_U
+#undef TAPIR_LBL_B
+      &&L_Custom};
   const Statement* st = statements_;
   const double* val = val_;
   double* dot = dot_;
-  for (std::size_t k = begin; k < nstatements_; ++k) {
-    const Statement& s = st[k];
-    switch (s.op) {
+  const Statement* s = st + begin;
+  const Statement* stop = st + nstatements_;
+#define TAPIR_NEXT                \
+  do {                            \
+    if (s == stop) goto done;     \
+    goto* handlers[s->op];        \
+  } while (0)
+  TAPIR_NEXT;
 #define TAPIR_TAN_U(Op, fn) \
-  case TAPIR_OPC(Op): tan_u<ops::Op>(s, val, dot); break;
+  L_##Op : tan_u<ops::Op>(*s++, val, dot); TAPIR_NEXT;
 #define TAPIR_TAN_B(Op, fn)                                  \
-  case TAPIR_OPC(Op##_vv): tan_vv<ops::Op>(s, val, dot); break; \
-  case TAPIR_OPC(Op##_vd): tan_vd<ops::Op>(s, val, dot); break; \
-  case TAPIR_OPC(Op##_dv): tan_dv<ops::Op>(s, val, dot); break;
-      TAPIR_UNARY_OPS(TAPIR_TAN_U)
-      TAPIR_BINARY_OPS(TAPIR_TAN_B)
+  L_##Op##_vv : tan_vv<ops::Op>(*s++, val, dot); TAPIR_NEXT;    \
+  L_##Op##_vd : tan_vd<ops::Op>(*s++, val, dot); TAPIR_NEXT;    \
+  L_##Op##_dv : tan_dv<ops::Op>(*s++, val, dot); TAPIR_NEXT;
+  TAPIR_UNARY_OPS(TAPIR_TAN_U)
+  TAPIR_BINARY_OPS(TAPIR_TAN_B)
 #undef TAPIR_TAN_U
 #undef TAPIR_TAN_B
-      case TAPIR_OPC(Custom):
-        nodes_[s.a]->tangent(arrays());
-        st = statements_;
-        val = val_;
-        dot = dot_;
-        break;
-      default:
-        break;
-    }
-  }
+L_Custom: {
+  // A node may record (nested AD) and so move the buffers.
+  const std::size_t k = static_cast<std::size_t>(s - st);
+  nodes_[s->a]->tangent(arrays());
+  st = statements_;
+  s = st + k + 1;
+  stop = st + nstatements_;
+  val = val_;
+  dot = dot_;
+}
+  TAPIR_NEXT;
+#undef TAPIR_NEXT
+done:;
 }
 
-void Tape::run_reverse2(std::size_t begin) {
+TAPIR_THREADED_DISPATCH void Tape::run_reverse2(std::size_t begin) {
+  static constexpr void* handlers[] = {
+#define TAPIR_LBL_U(Op, fn) &&L_##Op,
+#define TAPIR_LBL_B(Op, fn) &&L_##Op##_vv, &&L_##Op##_vd, &&L_##Op##_dv,
+      TAPIR_UNARY_OPS(TAPIR_LBL_U) TAPIR_BINARY_OPS(TAPIR_LBL_B)
+#undef TAPIR_LBL_U
+#undef TAPIR_LBL_B
+      &&L_Custom};
   const Statement* st = statements_;
   SweepArrays w = arrays();
-  for (std::size_t k = nstatements_; k-- > begin;) {
-    const Statement& s = st[k];
-    switch (s.op) {
+  const Statement* s = st + nstatements_;
+  const Statement* stop = st + begin;
+#define TAPIR_NEXT                \
+  do {                            \
+    if (s == stop) goto done;     \
+    --s;                          \
+    goto* handlers[s->op];        \
+  } while (0)
+  TAPIR_NEXT;
 #define TAPIR_REV2_U(Op, fn) \
-  case TAPIR_OPC(Op): rev2_u<ops::Op>(s, w); break;
+  L_##Op : rev2_u<ops::Op>(*s, w); TAPIR_NEXT;
 #define TAPIR_REV2_B(Op, fn)                             \
-  case TAPIR_OPC(Op##_vv): rev2_vv<ops::Op>(s, w); break; \
-  case TAPIR_OPC(Op##_vd): rev2_vd<ops::Op>(s, w); break; \
-  case TAPIR_OPC(Op##_dv): rev2_dv<ops::Op>(s, w); break;
-      TAPIR_UNARY_OPS(TAPIR_REV2_U)
-      TAPIR_BINARY_OPS(TAPIR_REV2_B)
+  L_##Op##_vv : rev2_vv<ops::Op>(*s, w); TAPIR_NEXT;    \
+  L_##Op##_vd : rev2_vd<ops::Op>(*s, w); TAPIR_NEXT;    \
+  L_##Op##_dv : rev2_dv<ops::Op>(*s, w); TAPIR_NEXT;
+  TAPIR_UNARY_OPS(TAPIR_REV2_U)
+  TAPIR_BINARY_OPS(TAPIR_REV2_B)
 #undef TAPIR_REV2_U
 #undef TAPIR_REV2_B
-      case TAPIR_OPC(Custom):
-        nodes_[s.a]->reverse2(w);
-        st = statements_;
-        w = arrays();
-        break;
-      default:
-        break;
-    }
-  }
+L_Custom: {
+  const std::size_t k = static_cast<std::size_t>(s - st);
+  nodes_[s->a]->reverse2(w);
+  st = statements_;
+  s = st + k;
+  stop = st + begin;
+  w = arrays();
+}
+  TAPIR_NEXT;
+#undef TAPIR_NEXT
+done:;
 }
 
 }  // namespace tapir::autodiff
