@@ -163,30 +163,40 @@ template <class Op>
 #define TAPIR_THREADED_DISPATCH
 #endif
 
+// The jump table of a threaded sweep: one label per opcode, in Opcode's order (both come from the
+// same operation lists), each sweep defining the labels L_<opcode>.
+#define TAPIR_HANDLER_TABLE                                                              \
+  static constexpr void* handlers[] = {TAPIR_UNARY_OPS(TAPIR_LABEL_U)                    \
+                                           TAPIR_BINARY_OPS(TAPIR_LABEL_B) &&L_Custom}
+#define TAPIR_LABEL_U(Op, fn) &&L_##Op,
+#define TAPIR_LABEL_B(Op, fn) &&L_##Op##_vv, &&L_##Op##_vd, &&L_##Op##_dv,
+// Jump to the handler of the statement before s (reverse sweeps) or of s itself, which the
+// handler then steps past (forward sweeps), or leave at `stop`.
+#define TAPIR_NEXT_BACKWARD   \
+  do {                        \
+    if (s == stop) goto done; \
+    --s;                      \
+    goto* handlers[s->op];    \
+  } while (0)
+#define TAPIR_NEXT_FORWARD    \
+  do {                        \
+    if (s == stop) goto done; \
+    goto* handlers[s->op];    \
+  } while (0)
+
 TAPIR_THREADED_DISPATCH void Tape::run_reverse(std::size_t begin) {
   // Threaded dispatch (labels as values, a GNU extension that GCC and Clang share): every handler
   // ends with its own indirect jump to the next statement's handler, so the branch predictor sees
   // each opcode's successor separately, and the loop's bounds check and jump-table range check of
   // a switch disappear. Handlers are forced inline so that the carry stays in registers.
-  static constexpr void* handlers[] = {
-#define TAPIR_LBL_U(Op, fn) &&L_##Op,
-#define TAPIR_LBL_B(Op, fn) &&L_##Op##_vv, &&L_##Op##_vd, &&L_##Op##_dv,
-      TAPIR_UNARY_OPS(TAPIR_LBL_U) TAPIR_BINARY_OPS(TAPIR_LBL_B)
-#undef TAPIR_LBL_U
-#undef TAPIR_LBL_B
-      &&L_Custom};
+  TAPIR_HANDLER_TABLE;
   const Statement* st = statements_;
   const double* val = val_;
   double* adj = adj_;
   Carry carry;
   const Statement* s = st + nstatements_;
   const Statement* stop = st + begin;
-#define TAPIR_NEXT                \
-  do {                            \
-    if (s == stop) goto done;     \
-    --s;                          \
-    goto* handlers[s->op];        \
-  } while (0)
+#define TAPIR_NEXT TAPIR_NEXT_BACKWARD
   TAPIR_NEXT;
 #define TAPIR_REV_U(Op, fn) \
   L_##Op : rev_u<ops::Op>(*s, val, adj, carry); TAPIR_NEXT;
@@ -216,23 +226,13 @@ done:;
 
 // The tangent and second-order sweeps dispatch the same way as run_reverse.
 TAPIR_THREADED_DISPATCH void Tape::run_tangent(std::size_t begin) {
-  static constexpr void* handlers[] = {
-#define TAPIR_LBL_U(Op, fn) &&L_##Op,
-#define TAPIR_LBL_B(Op, fn) &&L_##Op##_vv, &&L_##Op##_vd, &&L_##Op##_dv,
-      TAPIR_UNARY_OPS(TAPIR_LBL_U) TAPIR_BINARY_OPS(TAPIR_LBL_B)
-#undef TAPIR_LBL_U
-#undef TAPIR_LBL_B
-      &&L_Custom};
+  TAPIR_HANDLER_TABLE;
   const Statement* st = statements_;
   const double* val = val_;
   double* dot = dot_;
   const Statement* s = st + begin;
   const Statement* stop = st + nstatements_;
-#define TAPIR_NEXT                \
-  do {                            \
-    if (s == stop) goto done;     \
-    goto* handlers[s->op];        \
-  } while (0)
+#define TAPIR_NEXT TAPIR_NEXT_FORWARD
   TAPIR_NEXT;
 #define TAPIR_TAN_U(Op, fn) \
   L_##Op : tan_u<ops::Op>(*s++, val, dot); TAPIR_NEXT;
@@ -260,23 +260,12 @@ done:;
 }
 
 TAPIR_THREADED_DISPATCH void Tape::run_reverse2(std::size_t begin) {
-  static constexpr void* handlers[] = {
-#define TAPIR_LBL_U(Op, fn) &&L_##Op,
-#define TAPIR_LBL_B(Op, fn) &&L_##Op##_vv, &&L_##Op##_vd, &&L_##Op##_dv,
-      TAPIR_UNARY_OPS(TAPIR_LBL_U) TAPIR_BINARY_OPS(TAPIR_LBL_B)
-#undef TAPIR_LBL_U
-#undef TAPIR_LBL_B
-      &&L_Custom};
+  TAPIR_HANDLER_TABLE;
   const Statement* st = statements_;
   SweepArrays w = arrays();
   const Statement* s = st + nstatements_;
   const Statement* stop = st + begin;
-#define TAPIR_NEXT                \
-  do {                            \
-    if (s == stop) goto done;     \
-    --s;                          \
-    goto* handlers[s->op];        \
-  } while (0)
+#define TAPIR_NEXT TAPIR_NEXT_BACKWARD
   TAPIR_NEXT;
 #define TAPIR_REV2_U(Op, fn) \
   L_##Op : rev2_u<ops::Op>(*s, w); TAPIR_NEXT;
