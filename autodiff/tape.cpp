@@ -22,18 +22,26 @@ T* grow_buffer(T* p, std::size_t n) {
 }
 }  // namespace
 
-Arena::~Arena() {
-  for (Block& b : blocks_) ::operator delete(b.data, std::align_val_t{alignof(std::max_align_t)});
+void Arena::release() {
+  for (std::size_t i = 0; i < nblocks_; ++i)
+    ::operator delete(blocks_[i].data, std::align_val_t{alignof(std::max_align_t)});
+  std::free(blocks_);
+  blocks_ = nullptr;
+  nblocks_ = blocks_capacity_ = block_ = used_ = 0;
 }
 
 void* Arena::allocate_slow(std::size_t bytes, std::size_t align) {
   const std::size_t need = bytes + align;
-  std::size_t next = blocks_.empty() ? 0 : block_ + 1;
-  while (next < blocks_.size() && blocks_[next].size < need) ++next;
-  if (next == blocks_.size()) {
-    std::size_t size = std::max({need, min_block, blocks_.empty() ? 0 : 2 * blocks_.back().size});
+  std::size_t next = nblocks_ == 0 ? 0 : block_ + 1;
+  while (next < nblocks_ && blocks_[next].size < need) ++next;
+  if (next == nblocks_) {
+    if (nblocks_ == blocks_capacity_) {
+      blocks_capacity_ = std::max<std::size_t>(8, 2 * blocks_capacity_);
+      blocks_ = grow_buffer(blocks_, blocks_capacity_);
+    }
+    std::size_t size = std::max({need, min_block, nblocks_ == 0 ? 0 : 2 * blocks_[nblocks_ - 1].size});
     char* data = static_cast<char*>(::operator new(size, std::align_val_t{alignof(std::max_align_t)}));
-    blocks_.push_back(Block{data, size});
+    blocks_[nblocks_++] = Block{data, size};
   }
   block_ = next;
   used_ = 0;
@@ -44,29 +52,51 @@ void* Arena::allocate_slow(std::size_t bytes, std::size_t align) {
 
 std::size_t Arena::bytes_reserved() const {
   std::size_t s = 0;
-  for (const Block& b : blocks_) s += b.size;
+  for (std::size_t i = 0; i < nblocks_; ++i) s += blocks_[i].size;
   return s;
 }
 
-Tape::Tape() {
-  var_capacity_ = initial_vars;
-  val_ = grow_buffer<double>(nullptr, var_capacity_);
-  adj_ = grow_buffer<double>(nullptr, var_capacity_);
+namespace {
+// Frees this thread's tape when the thread ends. Armed (constructed, and its destructor registered)
+// by the tape's first birth; a tape born again during thread exit, after this ran, is not freed.
+struct ThreadTapeRelease {
+  ~ThreadTapeRelease() { detail::thread_tape.release(); }
+  void arm() {}
+};
+thread_local ThreadTapeRelease thread_tape_release;
+}  // namespace
+
+void Tape::be_born() {
+  // Capacity last: until it is set the tape counts as unborn, and a retry after a failed allocation
+  // reuses what was allocated.
+  val_ = grow_buffer(val_, initial_vars);
+  adj_ = grow_buffer(adj_, initial_vars);
+  statements_ = grow_buffer(statements_, initial_statements);
   statement_capacity_ = initial_statements;
-  statements_ = grow_buffer<Statement>(nullptr, statement_capacity_);
   val_[0] = 0.0;
   adj_[0] = 0.0;
   nvars_ = 1;
+  nstatements_ = 0;
+  var_capacity_ = initial_vars;
+  if (this == &detail::thread_tape) thread_tape_release.arm();
 }
 
-Tape::~Tape() {
-  for (std::size_t i = nodes_.size(); i-- > 0;) nodes_[i]->~Node();
+void Tape::release() {
+  for (std::size_t i = nnodes_; i-- > 0;) nodes_[i]->~Node();
+  std::free(nodes_);
   std::free(val_);
   std::free(adj_);
   std::free(dot_);
   std::free(adj2_);
   std::free(statements_);
-  if (detail::current_tape == this) detail::current_tape = nullptr;
+  arena_.release();
+  nodes_ = nullptr;
+  nnodes_ = node_capacity_ = 0;
+  val_ = adj_ = dot_ = adj2_ = nullptr;
+  statements_ = nullptr;
+  nvars_ = 0;
+  var_capacity_ = second_order_capacity_ = 0;
+  nstatements_ = statement_capacity_ = 0;
 }
 
 void Tape::grow_vars(std::size_t extra) {
@@ -104,17 +134,22 @@ void Tape::push_node(Node* node) {
   if (nstatements_ + 1 > nvars_) new_slot(0.0);
   if (nstatements_ == statement_capacity_) [[unlikely]]
     grow_statements();
+  if (nnodes_ == node_capacity_) [[unlikely]] {
+    const std::size_t cap = std::max<std::size_t>(64, 2 * node_capacity_);
+    nodes_ = grow_buffer(nodes_, cap);
+    node_capacity_ = cap;
+  }
   Statement& st = statements_[nstatements_++];
   st.op = static_cast<std::uint32_t>(Opcode::Custom);
   st.out = 0;
-  st.a = static_cast<index_t>(nodes_.size());
+  st.a = static_cast<index_t>(nnodes_);
   st.b = 0;
-  nodes_.push_back(node);
+  nodes_[nnodes_++] = node;
 }
 
 void Tape::rewind(const Mark& m) {
-  for (std::size_t i = nodes_.size(); i-- > m.nodes;) nodes_[i]->~Node();
-  nodes_.resize(std::min(nodes_.size(), m.nodes));
+  for (std::size_t i = nnodes_; i-- > m.nodes;) nodes_[i]->~Node();
+  nnodes_ = std::min(nnodes_, m.nodes);
   nvars_ = std::max<std::size_t>(m.vars, 1);
   nstatements_ = m.statements;
   arena_.rewind(m.arena);
@@ -122,7 +157,7 @@ void Tape::rewind(const Mark& m) {
 
 std::size_t Tape::bytes_reserved() const {
   return var_capacity_ * 2 * sizeof(double) + second_order_capacity_ * 2 * sizeof(double) +
-         statement_capacity_ * sizeof(Statement) + nodes_.capacity() * sizeof(Node*) +
+         statement_capacity_ * sizeof(Statement) + node_capacity_ * sizeof(Node*) +
          arena_.bytes_reserved();
 }
 
@@ -149,15 +184,6 @@ void Tape::reverse2_sweep(const Mark& from, index_t y) {
   adj2_[y] = 0.0;
   run_reverse2(from.statements);
 }
-
-namespace detail {
-Tape* create_thread_tape() {
-  thread_local std::unique_ptr<Tape> owner;
-  owner = std::make_unique<Tape>();
-  current_tape = owner.get();
-  return current_tape;
-}
-}  // namespace detail
 
 void backward(const Var& y) { tape().reverse_sweep(Tape::Mark{0, 0, 0, Arena::Mark{0, 0}}, y.index()); }
 

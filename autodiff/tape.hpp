@@ -11,14 +11,15 @@
 //   Pearlmutter 1994, Christianson 1992).
 // - Scalar operations are 16-byte statements dispatched by opcode; vector operations and user
 //   operations are `Node` objects in an arena, one statement per operation.
-// - One tape per thread, reached through a constant-initialised thread_local pointer.
+// - One tape per thread: a constant-initialised thread_local object (trivially destructible, so
+//   reaching it costs no thread-local guard), which allocates its buffers on first use and frees
+//   them when the thread ends.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <type_traits>
-#include <vector>
 
 namespace tapir::autodiff {
 
@@ -64,21 +65,21 @@ class Node {
   virtual void reverse2(const SweepArrays& s) const = 0;
 };
 
-// Grow-only bump allocator for nodes and the arrays they keep. Blocks are kept across rewinds.
+// Grow-only bump allocator for nodes and the arrays they keep. Blocks are kept across rewinds
+// and freed by `release` (the owning tape's, at thread end).
 class Arena {
  public:
   struct Mark {
     std::size_t block;
     std::size_t used;
   };
-  Arena() = default;
+  constexpr Arena() = default;
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
-  ~Arena();
 
   void* allocate(std::size_t bytes, std::size_t align = alignof(std::max_align_t)) {
     std::size_t p = (used_ + align - 1) & ~(align - 1);
-    if (block_ < blocks_.size() && p + bytes <= blocks_[block_].size) [[likely]] {
+    if (block_ < nblocks_ && p + bytes <= blocks_[block_].size) [[likely]] {
       used_ = p + bytes;
       return blocks_[block_].data + p;
     }
@@ -95,6 +96,8 @@ class Arena {
     used_ = m.used;
   }
   std::size_t bytes_reserved() const;
+  // Frees every block; the arena is then empty, as constructed.
+  void release();
 
  private:
   struct Block {
@@ -102,7 +105,9 @@ class Arena {
     std::size_t size;
   };
   void* allocate_slow(std::size_t bytes, std::size_t align);
-  std::vector<Block> blocks_;
+  Block* blocks_ = nullptr;
+  std::size_t nblocks_ = 0;
+  std::size_t blocks_capacity_ = 0;
   std::size_t block_ = 0;
   std::size_t used_ = 0;
 };
@@ -117,16 +122,24 @@ class Tape {
     Arena::Mark arena;
   };
 
-  Tape();
+  // Unborn: no buffers and no capacity, so that the first record or `tape()` call allocates them
+  // (be_born). Trivially destructible: the thread's tape frees its buffers through `release`, which
+  // tape.cpp arranges to run when the thread ends.
+  constexpr Tape() = default;
   Tape(const Tape&) = delete;
   Tape& operator=(const Tape&) = delete;
-  ~Tape();
+
+  bool born() const { return var_capacity_ != 0; }
+  void be_born();
+  // Destroys the nodes and frees every buffer: the tape is unborn again.
+  void release();
 
   // A variable without a statement: an independent input or a constant. Slot 0 always holds the
   // constant 0, so default-constructed variables cost nothing.
+  // Like `record`, it may be called on an unborn tape.
   index_t new_slot(double v) {
     if (nvars_ == var_capacity_) [[unlikely]]
-      grow_vars(1);
+      grow_for_recording();
     val_[nvars_] = v;
     return static_cast<index_t>(nvars_++);
   }
@@ -138,17 +151,33 @@ class Tape {
     nvars_ += n;
     return first;
   }
-  // One capacity check covers both buffers: the statement buffer is never smaller than the
-  // variable buffer, and there are never more statements than variables (push_node keeps it so).
+  // Records out = op(a, b) with out's value; returns out. One capacity check covers both buffers:
+  // the statement buffer is never smaller than the variable buffer, and there are never more
+  // statements than variables (push_node keeps it so). May be called on an unborn tape, which
+  // the capacity check finds full.
   index_t record(std::uint32_t op, index_t a, index_t b, double value) {
     if (nvars_ == var_capacity_) [[unlikely]]
-      grow_vars(1);
+      grow_for_recording();
     const index_t out = static_cast<index_t>(nvars_++);
     val_[out] = value;
-    // Two 8-byte stores rather than four 4-byte ones (and not memcpy, whose stores alias anything).
-    Statement* st = statements_ + nstatements_++;
-    st->words[0] = op | (std::uint64_t{out} << 32);
-    st->words[1] = a | (std::uint64_t{b} << 32);
+    put_statement(op, out, a, b);
+    return out;
+  }
+  // Records out = op(a, d) (or op(d, b) when `datum_first`) for a datum d, which gets the slot
+  // before out: the two slots and the statement share one capacity check.
+  index_t record_with_datum(std::uint32_t op, index_t x, double datum, bool datum_first,
+                            double value) {
+    if (var_capacity_ - nvars_ < 2) [[unlikely]]
+      grow_for_recording();
+    const index_t d = static_cast<index_t>(nvars_);
+    const index_t out = d + 1;
+    nvars_ += 2;
+    val_[d] = datum;
+    val_[out] = value;
+    if (datum_first)
+      put_statement(op, out, d, x);
+    else
+      put_statement(op, out, x, d);
     return out;
   }
   // Records a node constructed in the arena; the tape runs its destructor on rewind.
@@ -162,7 +191,7 @@ class Tape {
   }
   Arena& arena() { return arena_; }
 
-  Mark mark() const { return {static_cast<index_t>(nvars_), nstatements_, nodes_.size(), arena_.mark()}; }
+  Mark mark() const { return {static_cast<index_t>(nvars_), nstatements_, nnodes_, arena_.mark()}; }
   void rewind(const Mark& m);
   // Drops everything but the constant slot 0.
   void clear() { rewind(Mark{1, 0, 0, Arena::Mark{0, 0}}); }
@@ -193,6 +222,17 @@ class Tape {
   std::size_t bytes_reserved() const;
 
  private:
+  friend class GrowthAccess;
+  // Two 8-byte stores rather than four 4-byte ones (and not memcpy, whose stores alias anything).
+  void put_statement(std::uint32_t op, index_t out, index_t a, index_t b) {
+    Statement* st = statements_ + nstatements_++;
+    st->words[0] = op | (std::uint64_t{out} << 32);
+    st->words[1] = a | (std::uint64_t{b} << 32);
+  }
+  // Makes room for at least two more variables, allocating the buffers of an unborn tape.
+  void grow_for_recording();
+  void grow_plain();
+  [[noreturn]] static void rethrow_growth_error();
   void grow_vars(std::size_t extra);
   void grow_statements();
   void push_node(Node* node);
@@ -215,22 +255,54 @@ class Tape {
   Statement* statements_ = nullptr;
   unsigned long long nstatements_ = 0;
   unsigned long long statement_capacity_ = 0;
-  std::vector<Node*> nodes_;
+  Node** nodes_ = nullptr;
+  std::size_t nnodes_ = 0;
+  std::size_t node_capacity_ = 0;
   Arena arena_;
 };
 
 namespace detail {
-inline constinit thread_local Tape* current_tape = nullptr;
-Tape* create_thread_tape();
+inline constinit thread_local Tape thread_tape{};
 }  // namespace detail
 
-// This thread's tape, created on first use and destroyed when the thread ends.
+// This thread's tape, its buffers allocated on first use and freed when the thread ends.
 inline Tape& tape() {
-  Tape* t = detail::current_tape;
-  if (!t) [[unlikely]]
-    t = detail::create_thread_tape();
-  return *t;
+  Tape& t = detail::thread_tape;
+  if (!t.born()) [[unlikely]]
+    t.be_born();
+  return t;
 }
+
+namespace detail {
+// This thread's tape for recording, possibly unborn: only record, record_with_datum and new_slot
+// may be called on it, and their capacity check finds an unborn tape full.
+inline Tape& recording_tape() { return thread_tape; }
+}  // namespace detail
+
+// On x86-64 ELF targets (GCC, Clang) growth during recording runs behind an inline-asm call that
+// tells the compiler exactly what it reads and writes: the tape object and its value and statement
+// buffers. A plain call would count as writing all memory, and the compiler would then reload
+// every loop-invariant value of a recording loop (the user's vector's data and size, the tape's
+// address) on every iteration, since any iteration might grow. The callee (tape_growth.cpp) saves
+// and restores every register, so the asm clobbers none. Defining TAPIR_PLAIN_GROWTH selects the
+// plain call.
+#if defined(__x86_64__) && defined(__ELF__) && defined(__GNUC__) && !defined(TAPIR_PLAIN_GROWTH)
+inline void Tape::grow_for_recording() {
+  // The 128 bytes skipped first are the red zone, where the enclosing function may keep data that
+  // the call's return address would overwrite.
+  asm volatile(
+      "lea -128(%%rsp), %%rsp\n\t"
+      "call tapir_tape_grow_for_recording_preserving_registers@PLT\n\t"
+      "lea 128(%%rsp), %%rsp"
+      : "+m"(*this)
+      : "D"(this), "m"(*(const double(*)[])val_), "m"(*(const Statement(*)[])statements_)
+      : "cc");
+  if (var_capacity_ - nvars_ < 2) [[unlikely]]
+    rethrow_growth_error();
+}
+#else
+inline void Tape::grow_for_recording() { grow_plain(); }
+#endif
 
 // Everything recorded inside the scope is dropped when it ends; a gradient can be taken inside
 // another computation this way, and what was recorded before the scope is left untouched.

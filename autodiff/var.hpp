@@ -22,14 +22,16 @@ class Var {
   // The constant 0: slot 0 of the tape, recorded once per tape.
   constexpr Var() noexcept : val_(0.0), idx_(0) {}
   // A constant (or, through `independent`, an input). +0.0 shares slot 0 and records nothing.
-  Var(double v) : val_(v), idx_(std::bit_cast<std::uint64_t>(v) == 0 ? 0 : tape().new_slot(v)) {}
+  Var(double v)
+      : val_(v),
+        idx_(std::bit_cast<std::uint64_t>(v) == 0 ? 0 : detail::recording_tape().new_slot(v)) {}
   template <std::integral I>
   Var(I v) : Var(static_cast<double>(v)) {}
   // A variable already on the tape (for operation implementers).
   constexpr Var(double v, index_t slot) noexcept : val_(v), idx_(slot) {}
 
   // A new independent variable: its own slot even when v is 0.
-  static Var independent(double v) { return Var(v, tape().new_slot(v)); }
+  static Var independent(double v) { return Var(v, detail::recording_tape().new_slot(v)); }
 
   double value() const noexcept { return val_; }
   index_t index() const noexcept { return idx_; }
@@ -54,26 +56,22 @@ namespace detail {
 template <class Op>
 inline Var unary(const Var& x) {
   double y = Op::value(x.value());
-  return Var(y, tape().record(op_code<Op>::unary, x.index(), 0, y));
+  return Var(y, detail::recording_tape().record(op_code<Op>::unary, x.index(), 0, y));
 }
 template <class Op>
 inline Var binary(const Var& a, const Var& b) {
   double y = Op::value(a.value(), b.value());
-  return Var(y, tape().record(op_code<Op>::vv, a.index(), b.index(), y));
+  return Var(y, detail::recording_tape().record(op_code<Op>::vv, a.index(), b.index(), y));
 }
 template <class Op>
 inline Var binary(const Var& a, double b) {
-  Tape& t = tape();
   double y = Op::value(a.value(), b);
-  index_t c = t.new_slot(b);
-  return Var(y, t.record(op_code<Op>::vd, a.index(), c, y));
+  return Var(y, detail::recording_tape().record_with_datum(op_code<Op>::vd, a.index(), b, false, y));
 }
 template <class Op>
 inline Var binary(double a, const Var& b) {
-  Tape& t = tape();
   double y = Op::value(a, b.value());
-  index_t c = t.new_slot(a);
-  return Var(y, t.record(op_code<Op>::dv, c, b.index(), y));
+  return Var(y, detail::recording_tape().record_with_datum(op_code<Op>::dv, b.index(), a, true, y));
 }
 }  // namespace detail
 
