@@ -166,6 +166,55 @@ TEST_CASE("growth inside a recording loop keeps values and gradient exact") {
   CHECK(worst < 1e-12);
 }
 
+#if defined(__x86_64__) && defined(__linux__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(TAPIR_PLAIN_GROWTH)
+extern "C" void tapir_tape_grow_for_recording_preserving_registers();
+
+TEST_CASE("the growth call preserves every general register") {
+  // Each register gets a distinct value, the call births a fresh thread's tape (allocations, through
+  // the realloc above that overwrites the caller-saved registers), and all are read back.
+  std::uint64_t out[14] = {};
+  bool born = false;
+  std::thread worker([&] {
+    Tape* t = &detail::recording_tape();  // unborn: nothing has touched this thread's tape
+    std::uint64_t* p = out;
+    asm volatile(
+        "pushq %[p]\n\t"
+        "movq $0x1111, %%rax\n\tmovq $0x2222, %%rbx\n\tmovq $0x3333, %%rcx\n\t"
+        "movq $0x4444, %%rdx\n\tmovq $0x5555, %%rsi\n\tmovq $0x6666, %%r8\n\t"
+        "movq $0x7777, %%r9\n\tmovq $0x8888, %%r10\n\tmovq $0x9999, %%r11\n\t"
+        "movq $0xaaaa, %%r12\n\tmovq $0xbbbb, %%r13\n\tmovq $0xcccc, %%r14\n\t"
+        "movq $0xdddd, %%r15\n\t"
+        "lea -128(%%rsp), %%rsp\n\t"
+        "call tapir_tape_grow_for_recording_preserving_registers@PLT\n\t"
+        "lea 128(%%rsp), %%rsp\n\t"
+        "pushq %%rax\n\t"
+        "movq 8(%%rsp), %%rax\n\t"
+        "popq 0(%%rax)\n\t"
+        "movq %%rbx, 8(%%rax)\n\tmovq %%rcx, 16(%%rax)\n\tmovq %%rdx, 24(%%rax)\n\t"
+        "movq %%rsi, 32(%%rax)\n\tmovq %%r8, 40(%%rax)\n\tmovq %%r9, 48(%%rax)\n\t"
+        "movq %%r10, 56(%%rax)\n\tmovq %%r11, 64(%%rax)\n\tmovq %%r12, 72(%%rax)\n\t"
+        "movq %%r13, 80(%%rax)\n\tmovq %%r14, 88(%%rax)\n\tmovq %%r15, 96(%%rax)\n\t"
+        "movq %%rdi, 104(%%rax)\n\t"
+        "addq $8, %%rsp"
+        :
+        : [p] "m"(p), "D"(t)
+        : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+          "memory", "cc");
+    born = tape().size() == 1 && t == &tape();
+    out[13] -= reinterpret_cast<std::uint64_t>(t);  // rdi must still hold the tape
+  });
+  worker.join();
+  CHECK(born);
+  const std::uint64_t want[14] = {0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666, 0x7777,
+                                  0x8888, 0x9999, 0xaaaa, 0xbbbb, 0xcccc, 0xdddd, 0};
+  for (int i = 0; i < 14; ++i) {
+    CAPTURE(i);
+    CHECK(out[i] == want[i]);
+  }
+}
+#endif
+
 #if defined(__linux__) && !defined(__SANITIZE_ADDRESS__)
 TEST_CASE("running out of memory while recording throws bad_alloc, and the tape stays usable") {
   rlimit old{};
