@@ -138,7 +138,7 @@ class Tape {
   // constant 0, so default-constructed variables cost nothing.
   // Like `record`, it may be called on an unborn tape.
   index_t new_slot(double v) {
-    if (nvars_ == var_capacity_) [[unlikely]]
+    if (nvars_ >= var_capacity_) [[unlikely]]
       grow_for_recording();
     val_[nvars_] = v;
     return static_cast<index_t>(nvars_++);
@@ -156,7 +156,7 @@ class Tape {
   // statements than variables (push_node keeps it so). May be called on an unborn tape, which
   // the capacity check finds full.
   index_t record(std::uint32_t op, index_t a, index_t b, double value) {
-    if (nvars_ == var_capacity_) [[unlikely]]
+    if (nvars_ >= var_capacity_) [[unlikely]]
       grow_for_recording();
     const index_t out = static_cast<index_t>(nvars_++);
     val_[out] = value;
@@ -167,7 +167,7 @@ class Tape {
   // before out: the two slots and the statement share one capacity check.
   index_t record_with_datum(std::uint32_t op, index_t x, double datum, bool datum_first,
                             double value) {
-    if (var_capacity_ - nvars_ < 2) [[unlikely]]
+    if (nvars_ + 2 > var_capacity_) [[unlikely]]
       grow_for_recording();
     const index_t d = static_cast<index_t>(nvars_);
     const index_t out = d + 1;
@@ -297,7 +297,7 @@ inline void Tape::grow_for_recording() {
       : "+m"(*this)
       : "D"(this), "m"(*(const double(*)[])val_), "m"(*(const Statement(*)[])statements_)
       : "cc");
-  if (var_capacity_ - nvars_ < 2) [[unlikely]]
+  if (nvars_ + 2 > var_capacity_) [[unlikely]]
     rethrow_growth_error();
 }
 #else

@@ -16,7 +16,7 @@ class GrowthAccess {
  public:
   static void grow(Tape* t) {
     if (!t->born()) t->be_born();
-    if (t->var_capacity_ - t->nvars_ < 2) t->grow_vars(2);
+    if (t->nvars_ + 2 > t->var_capacity_) t->grow_vars(2);
   }
 };
 
