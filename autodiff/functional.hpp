@@ -76,11 +76,8 @@ class Inputs {
  public:
   Inputs(Tape& t, std::span<const double> x) : vars(input_vectors.acquire(x.size())) {
     first = t.new_slots(x.size());
-    double* val = t.values();
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      val[first + i] = x[i];
-      vars[i] = Var(x[i], first + static_cast<index_t>(i));
-    }
+    std::copy(x.begin(), x.end(), t.values() + first);
+    Var::write_independents(vars.data(), x.data(), x.size(), first);
   }
   Inputs(const Inputs&) = delete;
   Inputs& operator=(const Inputs&) = delete;

@@ -9,6 +9,7 @@
 #include <bit>
 #include <compare>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -32,6 +33,8 @@ class Var {
 
   // A new independent variable: its own slot even when v is 0.
   static Var independent(double v) { return Var(v, detail::recording_tape().new_slot(v)); }
+  // out[i] = Var(x[i], first + i) for i < n: independents on slots the caller reserved.
+  static void write_independents(Var* out, const double* x, std::size_t n, index_t first) noexcept;
 
   double value() const noexcept { return val_; }
   index_t index() const noexcept { return idx_; }
@@ -51,6 +54,27 @@ class Var {
   double val_;
   index_t idx_;
 };
+
+inline void Var::write_independents(Var* out, const double* x, std::size_t n,
+                                     index_t first) noexcept {
+#if defined(__GNUC__)
+  // Written as two 64-bit words per Var, the value's bits and the slot zero-extended over the
+  // padding: GCC vectorizes that loop, and not one that stores a double and a 32-bit index per
+  // element (0.2 against 0.4 ns per input here). The may_alias word type makes the stores legal.
+  if constexpr (std::endian::native == std::endian::little && sizeof(Var) == 16 &&
+                offsetof(Var, val_) == 0 && offsetof(Var, idx_) == 8) {
+    typedef std::uint64_t __attribute__((__may_alias__)) word;
+    word* w = reinterpret_cast<word*>(out);
+    const word* xw = reinterpret_cast<const word*>(x);
+    for (std::size_t i = 0; i < n; ++i) {
+      w[2 * i] = xw[i];
+      w[2 * i + 1] = first + i;
+    }
+    return;
+  }
+#endif
+  for (std::size_t i = 0; i < n; ++i) out[i] = Var(x[i], first + static_cast<index_t>(i));
+}
 
 namespace detail {
 template <class Op>
