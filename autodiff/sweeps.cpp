@@ -1,5 +1,7 @@
 // The tape's sweeps. Each case is generated from the operation lists of scalar_ops.hpp, and each
 // rule reads the operation's definitions there, so the three sweeps cannot disagree.
+#include <bit>
+#include <cstdint>
 #include <type_traits>
 
 #include "autodiff/scalar_ops.hpp"
@@ -30,8 +32,10 @@ struct Carry {
 };
 // old + d, without the addition when old is still zero (the common case: most variables have one
 // use), which takes the adder's latency off the chain of a running sum or product.
+// The test is on the bits (zero when shifted left past the sign): an integer compare and branch,
+// where a floating-point one needs a zeroed register, a compare and two branches (NaN sets parity).
 inline double accumulate(double old, double d) {
-  if (old != 0.0) [[unlikely]]
+  if ((std::bit_cast<std::uint64_t>(old) << 1) != 0) [[unlikely]]
     d += old;
   return d;
 }
