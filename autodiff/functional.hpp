@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "autodiff/array_kernels.hpp"
 #include "autodiff/dual.hpp"
 #include "autodiff/matrix.hpp"
 #include "autodiff/var.hpp"
@@ -76,7 +77,7 @@ class Inputs {
  public:
   Inputs(Tape& t, std::span<const double> x) : vars(input_vectors.acquire(x.size())) {
     first = t.new_slots(x.size());
-    std::copy(x.begin(), x.end(), t.values() + first);
+    array_copy(x.data(), x.size(), t.values() + first);
     Var::write_independents(vars.data(), x.data(), x.size(), first);
   }
   Inputs(const Inputs&) = delete;
@@ -106,7 +107,7 @@ double value_and_gradient(const F& f, std::span<const double> x, std::span<doubl
   Var y = detail::call_scalar(f, in.vars);
   t.reverse_sweep(scope.mark(), y.index());
   const double* adj = t.adjoints();
-  std::copy(adj + first, adj + first + x.size(), gradient.begin());
+  array_copy(adj + first, x.size(), gradient.data());
   return y.value();
 }
 

@@ -4,8 +4,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <vector>
+
+#include "autodiff/array_kernels.hpp"
 
 namespace tapir::autodiff {
 
@@ -336,7 +337,7 @@ void multiply(std::size_t p, std::size_t r, std::size_t q, const double* a, cons
 void multiply_copy(std::size_t p, std::size_t r, std::size_t q, const double* a, double* a_copy, const double* b,
                    double* c) {
   if (q != 1 && blocked::worthwhile(blocked::Form::nn, p, r, q)) {
-    std::memcpy(a_copy, a, p * r * sizeof(double));
+    array_copy(a, p * r, a_copy);
     return blocked::product(p, r, q, {a_copy, r, false}, {b, q, true}, c, true);
   }
   for (std::size_t i = 0; i < p; ++i) {
@@ -344,7 +345,7 @@ void multiply_copy(std::size_t p, std::size_t r, std::size_t q, const double* a,
     if (q == 1) {
       c[i] = dot_copy(a + i * r, ai, b, r);
     } else {
-      if (r) std::memcpy(ai, a + i * r, r * sizeof(double));
+      array_copy(a + i * r, r, ai);
       double* ci = c + i * q;
       std::fill(ci, ci + q, 0.0);
       axpy_rows(q, r, ai, b, q, ci);
@@ -604,7 +605,7 @@ void cholesky_adjoint2(std::size_t n, const double* l, const double* ldot, const
 void tri_solve_tangent(bool transpose, std::size_t n, std::size_t m, const double* l, const double* x,
                        const double* ldot, const double* bdot, double* xdot) {
   if (bdot)
-    std::copy(bdot, bdot + n * m, xdot);
+    array_copy(bdot, n * m, xdot);
   else
     std::fill(xdot, xdot + n * m, 0.0);
   if (ldot) {
@@ -707,7 +708,7 @@ void adot_times(bool factor, std::size_t n, std::size_t m, const double* l, cons
 void spd_solve_tangent(bool factor, std::size_t n, std::size_t m, const double* l, const double* x,
                        const double* mdot, const double* bdot, double* xdot) {
   if (bdot)
-    std::copy(bdot, bdot + n * m, xdot);
+    array_copy(bdot, n * m, xdot);
   else
     std::fill(xdot, xdot + n * m, 0.0);
   if (mdot) {

@@ -29,6 +29,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "autodiff/array_kernels.hpp"
 #include "autodiff/elementwise.hpp"
 #include "autodiff/linalg.hpp"
 #include "autodiff/matrix.hpp"
@@ -389,7 +390,7 @@ void tri_solve_flat(bool transpose, const TL* l, const TB* b, std::size_t n, std
     std::vector<double> tl, tb;
     std::vector<double> xv(n * m);
     const double* bv = values_of(b, n * m, tb);
-    std::copy(bv, bv + n * m, xv.begin());
+    array_copy(bv, n * m, xv.data());
     auto record = [&](auto ol, const double* lv) {
       if (transpose)
         linalg::solve_lower_transpose(n, m, lv, xv.data());
@@ -413,7 +414,7 @@ void tri_solve_flat(bool transpose, const TL* l, const TB* b, std::size_t n, std
   } else if constexpr (is_data_v<TL> && is_data_v<TB>) {
     std::vector<double> tl, tb;
     const double* bv = values_of(b, n * m, tb);
-    std::copy(bv, bv + n * m, x);
+    array_copy(bv, n * m, x);
     if (transpose)
       linalg::solve_lower_transpose(n, m, values_of(l, n * n, tl), x);
     else
@@ -479,7 +480,7 @@ void record_spd_solve(const char* fn, bool factor, const TM* mat, const TB* b, s
   }
   std::vector<double> xv(n * m);
   const double* bv = values_of(b, n * m, tb);
-  std::copy(bv, bv + n * m, xv.begin());
+  array_copy(bv, n * m, xv.data());
   linalg::solve_lower(n, m, lv.data(), xv.data());
   linalg::solve_lower_transpose(n, m, lv.data(), xv.data());
   const double* l = arena_copy(t, lv.data(), n * n);
@@ -884,7 +885,7 @@ void spd_solve_flat(const char* fn, bool factor, const TM* mat, const TB* b, std
       l = lv.data();
     }
     const double* bv = values_of(b, n * m, tb);
-    std::copy(bv, bv + n * m, x);
+    array_copy(bv, n * m, x);
     linalg::solve_lower(n, m, l, x);
     linalg::solve_lower_transpose(n, m, l, x);
   } else {

@@ -2,7 +2,9 @@
 // sums, dots and maxima exact in their contracts.
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <random>
 #include <vector>
@@ -69,4 +71,23 @@ TEST_CASE("array sums, dots and maxima") {
   array_max(x.data(), x.size(), nan);
   CHECK(nan);
   CHECK(array_max(x.data(), 0, nan) == -std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("array_copy copies every value bit for bit and nothing past the end") {
+  // Sizes around the 8-value block, and a destination a little past the source modulo 4096, the
+  // placement that array_copy exists for.
+  const std::vector<double> specials = {-0.0, 4.9e-324, std::numeric_limits<double>::infinity(),
+                                        std::bit_cast<double>(std::uint64_t{0x7ff8dead0000beefull})};
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal;
+  for (std::size_t n : {0u, 1u, 7u, 8u, 9u, 15u, 16u, 17u, 63u, 64u, 65u, 1000u, 16384u}) {
+    std::vector<double> x(n + 1), y(n + 600, 42.0);
+    for (std::size_t i = 0; i < n; ++i) x[i] = i < specials.size() ? specials[i] : normal(rng);
+    const std::size_t shift = 1 + n % 3;  // y + shift: 8-24 bytes apart from a fresh allocation
+    array_copy(x.data(), n, y.data() + shift);
+    for (std::size_t i = 0; i < shift; ++i) CHECK(y[i] == 42.0);
+    for (std::size_t i = 0; i < n; ++i)
+      CHECK(std::bit_cast<std::uint64_t>(y[shift + i]) == std::bit_cast<std::uint64_t>(x[i]));
+    CHECK(y[shift + n] == 42.0);
+  }
 }
