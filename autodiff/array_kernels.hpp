@@ -59,12 +59,12 @@ inline void vector_exp(const double* x, double shift, double* y, std::size_t n) 
 }
 
 // y[i] = x[i] for i < n; the arrays must not overlap. A loop of 64-byte blocks and not memcpy, on
-// purpose: glibc before 2.39 copies blocks this large with `rep movsb`, which AMD Zen 3 and Zen 4
-// run more than ten times slower when the destination lies a little past the source modulo 4096
-// (glibc bug 30994, https://sourceware.org/bugzilla/show_bug.cgi?id=30994). A tape's input slots
-// and the caller's vector often lie so: on a Zen 4 with glibc 2.36, copying 16384 inputs took
-// 2.3 ns per value through std::copy against 0.16 through this loop. The empty asm makes the block
-// index opaque, so that GCC and Clang cannot turn the loop back into a memcpy call.
+// purpose: glibc (2.36 here, Debian 12's) copies blocks this large with `rep movsb`, which AMD
+// Zen 3 and Zen 4 run more than ten times slower when the destination lies a little past the
+// source modulo 4096 (glibc bug 30994). A tape's input slots and the caller's vector often lie
+// so: on a Zen 4, copying 16384 inputs took 2.3 ns per value through std::copy against 0.16
+// through this loop. The empty asm makes the block index opaque, so that GCC and Clang cannot
+// turn the loop back into a memcpy call.
 inline void array_copy(const double* x, std::size_t n, double* y) {
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
