@@ -14,6 +14,7 @@
 // - One tape per thread: a constant-initialised thread_local object (trivially destructible, so
 //   reaching it costs no thread-local guard), which allocates its buffers on first use and frees
 //   them when the thread ends.
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -26,7 +27,8 @@ namespace tapir::autodiff {
 using index_t = std::uint32_t;
 
 // A scalar statement: out = op(a) or out = op(a, b). For operations with a data argument, `b`
-// indexes a constant slot holding that datum. `head` overlays op and out (see put_statement).
+// indexes a constant slot holding that datum. `head` overlays op and out (see put_statement): a
+// read of one union member after a write of the other, which GCC and Clang define.
 struct Statement {
   union {
     struct {
@@ -224,13 +226,16 @@ class Tape {
   // Three stores: op and out as one 8-byte word (the opcode is a constant, so the word costs a
   // shift and an or), a and b as they are. Measured on a Zen 4 against the alternatives:
   // - both halves packed into words, which GCC then merges into one vector store built by
-  //   inserts: recording loops are front-end bound, 28 instructions per `s += x[i]` against 24,
-  //   and sum_iter's gradient is 8% slower;
+  //   inserts: recording loops are front-end bound, 28 instructions per `s += x[i]` against
+  //   24-25, and sum_iter's gradient is 8% slower;
   // - four 4-byte stores: as fast on sum_iter, but stoch_vol's gradient is 11% slower (loops that
   //   call libm's exp between records; the cause is not visible without performance counters).
   void put_statement(std::uint32_t op, index_t out, index_t a, index_t b) {
     Statement* st = statements_ + nstatements_++;
-    st->head = op | (std::uint64_t{out} << 32);
+    if constexpr (std::endian::native == std::endian::little)
+      st->head = op | (std::uint64_t{out} << 32);
+    else
+      st->head = (std::uint64_t{op} << 32) | out;
     st->a = a;
     st->b = b;
   }
